@@ -158,9 +158,14 @@ void xdpmx_zoneset_free(struct xdpmx_zoneset *s);
  * The whitepaper's rule across zones: every A/AAAA record of a mail exchange
  * host (an MX target with addresses in a loaded zone) should have a PTR in a
  * loaded reverse zone (in-addr.arpa / ip6.arpa) that points back to that
- * host name. One warning per missing or mismatched PTR, naming the address,
- * the host, and what the PTR says if it exists; reverse names outside every
- * loaded zone are reported once per host as "no reverse zone loaded".
+ * host. "Points back" is what receiving MTAs verify, forward-confirmed
+ * reverse DNS: one of the PTR targets resolves, in the loaded zones, to that
+ * same address. A PTR naming the exchange itself passes; so does one naming
+ * another host that carries the address (the whitepaper's PTRs name
+ * mail.mydomain.com, whose A RRset holds all three addresses). Warnings,
+ * each naming the address and the host: no PTR; a PTR whose targets do not
+ * resolve back to the address (mismatch, listing them); a target outside
+ * the loaded zones (cannot confirm); no reverse zone loaded for the address.
  * Returns the number of warnings.
  */
 int xdpmx_zoneset_check_ptr(const struct xdpmx_zoneset *s, struct xdpmx_diag *d);
