@@ -125,11 +125,13 @@ enum xdpmx_order {
  * unused and every entry pointing at it is a miss. */
 #define XDPMX_ZONES_MAX_DEFAULT (1U << 18)
 
-struct xdpmx_zone {
+/* Named _val (as xdpmx_dir_val) because struct xdpmx_zone is the zone model
+ * of user/lib/zone.h, and userspace includes both headers. */
+struct xdpmx_zone_val {
 	__u32 epoch;
 	__u32 pad;
 };
-_Static_assert(sizeof(struct xdpmx_zone) == 8, "xdpmx_zone layout");
+_Static_assert(sizeof(struct xdpmx_zone_val) == 8, "xdpmx_zone_val layout");
 
 /* znames[zone id]: the zone's apex as a lowercase wire name. Userspace
  * bookkeeping only (the daemon takes over pinned maps after a restart by
