@@ -31,9 +31,15 @@
 struct xdpmx_centry {
 	struct xdpmx_key_l key; /* qtype (network order) + canonical name, zero padded */
 	uint8_t name_len;       /* octets of key.name used, root byte included */
+	uint8_t flags;          /* XDPMX_CENTRY_F_* */
 	uint16_t blob_len;
 	uint8_t *blob; /* blob_len bytes, owned by the entry */
 };
+
+/* Entry flags. */
+#define XDPMX_CENTRY_F_AD_TRIMMED 0x01 /* MX compiled without its additional
+					  records: more than XDPMX_AD_MAX, or
+					  the blob would exceed XDPMX_BLOB_MAX */
 
 enum xdpmx_skip {
 	XDPMX_SKIP_TOO_BIG = 0,  /* blob larger than XDPMX_BLOB_MAX */
@@ -46,8 +52,15 @@ struct xdpmx_compiled {
 	size_t n;
 	struct xdpmx_centry *e; /* sorted by (name_len, key) so two compiles diff in one pass */
 	size_t skipped[XDPMX_SKIP__MAX];
+	size_t ad_trimmed;   /* entries with XDPMX_CENTRY_F_AD_TRIMMED */
 	uint64_t blob_bytes; /* sum of blob_len */
+	void *arena;         /* private: holds every e[i].blob of a compiled
+				zone; NULL when each entry owns its blob */
 };
+
+/* Order of xdpmx_compiled.e: name_len, then the key bytes (qtype in network
+ * order, then the name). <0, 0, >0 as memcmp. */
+int xdpmx_centry_cmp(const struct xdpmx_centry *a, const struct xdpmx_centry *b);
 
 /* Size class for a blob of len bytes, or -E2BIG. */
 int xdpmx_blob_class(size_t len);
@@ -65,7 +78,11 @@ int xdpmx_compile_rrset(const struct xdpmx_zone *z, const struct xdpmx_node *n,
 /* Compile every eligible RRset of z. Returns 0 and *out, or -ENOMEM. */
 int xdpmx_compile_zone(const struct xdpmx_zone *z, struct xdpmx_compiled **out);
 
+/* Free the blob of an entry filled by xdpmx_compile_rrset() (not of an
+ * entry inside an xdpmx_compiled with an arena). */
 void xdpmx_centry_release(struct xdpmx_centry *e);
+/* Free c, its entries and their blobs (the arena, or each e[i].blob when
+ * c->arena is NULL, for sets built entry by entry). NULL is a no-op. */
 void xdpmx_compiled_free(struct xdpmx_compiled *c);
 
 #endif /* XDPMX_COMPILE_H */
