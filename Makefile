@@ -46,6 +46,8 @@ override CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Wno-missing-field-initializ
 	-Iinclude -Iuser/lib -I$(OUT) $(PKG_CFLAGS) -MMD -MP \
 	-DXDPMX_BPF_OBJ_DIR='"$(BPF_OBJ_DIR)"' -DXDPMX_VERSION='"$(VERSION)"'
 LDLIBS += $(PKG_LIBS) -lelf -lz -lpthread
+# libxdp has no run-time version call: -V of the CLIs reports its headers'.
+override CFLAGS += -DXDPMX_LIBXDP_VERSION='"$(shell $(PKG_CONFIG) --modversion libxdp 2>/dev/null)"'
 
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 
