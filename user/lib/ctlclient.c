@@ -134,7 +134,7 @@ int xdpmx_ctl_call(struct xdpmx_ctl *c, const char *cmd, json_t *args, struct xd
 {
 	json_t *req, *resp = NULL, *ok;
 	json_error_t je;
-	size_t line_len;
+	size_t line_len = 0;
 	char *text;
 	int err;
 
