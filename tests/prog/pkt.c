@@ -321,5 +321,7 @@ size_t dnsq_build(uint8_t *buf, size_t cap, const struct dnsq *q, size_t *qlen)
 			off += q->edns_opts_len;
 		}
 	}
+	if (q->cut && q->cut < off)
+		off = q->cut;
 	return off;
 }

@@ -123,6 +123,7 @@ struct dnsq {
 	size_t edns_opts_len;
 	bool edns_rdlen_set; /* write edns_rdlen instead of edns_opts_len */
 	uint16_t edns_rdlen;
+	size_t cut; /* keep only the first cut bytes of the message (0: all) */
 };
 
 /* Presentation name ("MaIl.mydomain.com." or without the final dot) to wire

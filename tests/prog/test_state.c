@@ -1,0 +1,194 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * What one frame in a fixed map state cannot show: zone swaps through
+ * xdpmx_fp_zone_apply between queries, configuration changed at run time,
+ * the interface slot the counters land in, and the context (ingress
+ * interface, receive queue) the kernel hands the program.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <net/if.h>
+
+#include <criterion/criterion.h>
+
+#include "check.h"
+#include "harness.h"
+#include "pkt.h"
+
+/* Send one query for qname/qtype over IPv4 (to dport, 0: 53) and check
+ * the result: an answer described by e, or with e NULL the frame passed up
+ * unchanged; either way exactly counter c moved (in slot). */
+static void expect_q(const char *what, const char *qname, uint16_t qtype, uint16_t dport,
+		     uint32_t slot, enum xdpmx_counter c, const struct expect *e)
+{
+	struct pkt_spec s = {.dport = dport};
+	struct dnsq q = {.id = 0x5a5a, .flags = DNS_RD, .qname = qname, .qtype = qtype};
+	struct verdict v = {0};
+	struct qinfo qi;
+	struct h_run r;
+
+	cr_assert_eq(qinfo_build(&qi, &s, &q), 0);
+	h_run(qi.frame, qi.len, &r);
+	if (r.err) {
+		v_fail(&v, "BPF_PROG_TEST_RUN failed: %s", strerror(-r.err));
+	} else if (e) {
+		if (r.action != XDP_TX)
+			v_fail(&v, "action %s, want XDP_TX", h_action_str(r.action));
+		else
+			check_answer(&v, &qi, r.out, r.out_len, e, NULL);
+		h_check_counter(&v, &r, slot, c);
+	} else {
+		h_check_unchanged(&v, &r, XDP_PASS, qi.frame, qi.len);
+		h_check_counter(&v, &r, slot, c);
+	}
+	h_verdict(what, &v, qi.frame, qi.len, NULL, 0, r.out, r.out_len);
+}
+
+#define V1 "tests/fixtures/prog/change/v1/change.test.zone"
+#define V2 "tests/fixtures/prog/change/v2/change.test.zone"
+
+/*
+ * - a zone applied with xdpmx_fp_zone_apply is answered at once;
+ * - applying a changed version changes the next answer: new records and
+ *   TTL for a changed RRset, a miss for a deleted one, an answer for an
+ *   added one, the same answer for an unchanged one;
+ * - removing the zone turns every name into a miss; applying it again
+ *   brings the answers back.
+ */
+Test(state, zone_change, .init = h_setup, .fini = h_teardown)
+{
+	const struct expect www1 = {
+		.an = (const char *const[]){"www.change.test. 300 IN A 198.18.9.1", NULL}};
+	const struct expect gone = {
+		.an = (const char *const[]){"gone.change.test. 300 IN A 198.18.9.9", NULL}};
+	const struct expect ns1 = {
+		.an = (const char *const[]){"ns1.change.test. 300 IN A 198.18.9.53", NULL}};
+	const struct expect www2 = {
+		.an = (const char *const[]){"www.change.test. 120 IN A 198.18.9.2",
+					    "www.change.test. 120 IN A 198.18.9.3", NULL}};
+	const struct expect new = {
+		.an = (const char *const[]){"new.change.test. 300 IN A 198.18.9.4", NULL}};
+
+	h_zone(V1, XDPMX_ORDER_CYCLIC);
+	expect_q("v1 www", "www.change.test", 1, 0, 0, XDPMX_CNT_HIT_A, &www1);
+	expect_q("v1 gone", "gone.change.test", 1, 0, 0, XDPMX_CNT_HIT_A, &gone);
+	expect_q("v1 new", "new.change.test", 1, 0, 0, XDPMX_CNT_MISS_NO_RRSET, NULL);
+
+	h_zone(V2, XDPMX_ORDER_CYCLIC);
+	expect_q("v2 www", "www.change.test", 1, 0, 0, XDPMX_CNT_HIT_A, &www2);
+	expect_q("v2 gone", "gone.change.test", 1, 0, 0, XDPMX_CNT_MISS_NO_RRSET, NULL);
+	expect_q("v2 new", "new.change.test", 1, 0, 0, XDPMX_CNT_HIT_A, &new);
+	expect_q("v2 ns1", "ns1.change.test", 1, 0, 0, XDPMX_CNT_HIT_A, &ns1);
+
+	h_zone_remove("change.test.");
+	expect_q("removed www", "www.change.test", 1, 0, 0, XDPMX_CNT_MISS_NO_RRSET, NULL);
+	expect_q("removed ns1", "ns1.change.test", 1, 0, 0, XDPMX_CNT_MISS_NO_RRSET, NULL);
+
+	h_zone(V1, XDPMX_ORDER_CYCLIC);
+	expect_q("v1 again www", "www.change.test", 1, 0, 0, XDPMX_CNT_HIT_A, &www1);
+	expect_q("v1 again new", "new.change.test", 1, 0, 0, XDPMX_CNT_MISS_NO_RRSET, NULL);
+}
+
+static const struct expect one = {
+	.an = (const char *const[]){"one.prog.test. 300 IN A 198.18.1.1", NULL}};
+
+/*
+ * - cfg.dns_port is read per packet: after moving it to 5353, queries to
+ *   53 pass up as pass.not_port and queries to 5353 are answered (from
+ *   port 5353); moving it back restores 53.
+ */
+Test(state, cfg_port_runtime, .init = h_setup, .fini = h_teardown)
+{
+	h_zones_all(XDPMX_ORDER_CYCLIC);
+	expect_q("port 53", "one.prog.test", 1, 53, 0, XDPMX_CNT_HIT_A, &one);
+	h_cfg(5353, TEST_EDNS_SIZE);
+	expect_q("port 53 after move", "one.prog.test", 1, 53, 0, XDPMX_CNT_PASS_NOT_PORT, NULL);
+	expect_q("port 5353", "one.prog.test", 1, 5353, 0, XDPMX_CNT_HIT_A, &one);
+	h_cfg(53, TEST_EDNS_SIZE);
+	expect_q("port 53 back", "one.prog.test", 1, 53, 0, XDPMX_CNT_HIT_A, &one);
+	expect_q("port 5353 after", "one.prog.test", 1, 5353, 0, XDPMX_CNT_PASS_NOT_PORT, NULL);
+}
+
+static void setup_no_cfg(void)
+{
+	const struct h_opts o = {.no_cfg = true};
+
+	h_setup_opts(&o);
+}
+
+/*
+ * - an unwritten cfg (dns_port 0: "not configured") passes everything up
+ *   as pass.not_port, even a query the maps could answer.
+ */
+Test(state, cfg_unconfigured, .init = setup_no_cfg, .fini = h_teardown)
+{
+	h_zones_all(XDPMX_ORDER_CYCLIC);
+	expect_q("unconfigured", "one.prog.test", 1, 53, 0, XDPMX_CNT_PASS_NOT_PORT, NULL);
+}
+
+static void setup_slot5(void)
+{
+	const struct h_opts o = {.iface_slot = 5};
+
+	h_setup_opts(&o);
+}
+
+/*
+ * - a program loaded for interface slot 5 counts in slot 5 only: a hit, a
+ *   miss and a pass each move their counter there and nothing in slot 0.
+ */
+Test(state, iface_slot, .init = setup_slot5, .fini = h_teardown)
+{
+	h_zones_all(XDPMX_ORDER_CYCLIC);
+	expect_q("slot 5 hit", "one.prog.test", 1, 53, 5, XDPMX_CNT_HIT_A, &one);
+	expect_q("slot 5 miss", "nope.prog.test", 1, 53, 5, XDPMX_CNT_MISS_NO_RRSET, NULL);
+	expect_q("slot 5 pass", "one.prog.test", 1, 5353, 5, XDPMX_CNT_PASS_NOT_PORT, NULL);
+}
+
+/*
+ * - the answer does not depend on the context: no ctx_in, ingress on
+ *   loopback queue 0, and ingress on a 4-queue dummy device (in a network
+ *   namespace of this test process) queue 3 give byte-identical answers
+ *   (a one-record RRset, so rotation cannot differ).
+ */
+Test(state, ctx_ingress, .init = h_setup, .fini = h_teardown)
+{
+	struct pkt_spec s = {.ip_version = 6};
+	struct dnsq q = {.id = 9, .flags = DNS_RD, .qname = "one.prog.test", .qtype = 1};
+	struct xdp_md ctx = {0};
+	struct h_run r[3];
+	struct verdict v = {0};
+	struct qinfo qi;
+	int i;
+
+	cr_assert_eq(unshare(CLONE_NEWNET), 0, "Couldn't make a network namespace: %s",
+		     strerror(errno));
+	cr_assert_eq(system("ip link add progtest-dq numrxqueues 4 type dummy"), 0,
+		     "Couldn't add the dummy device progtest-dq");
+	h_zones_all(XDPMX_ORDER_CYCLIC);
+	cr_assert_eq(qinfo_build(&qi, &s, &q), 0);
+
+	h_run_ctx(qi.frame, qi.len, NULL, &r[0]);
+	ctx.ingress_ifindex = if_nametoindex("lo");
+	h_run_ctx(qi.frame, qi.len, &ctx, &r[1]);
+	ctx.ingress_ifindex = if_nametoindex("progtest-dq");
+	ctx.rx_queue_index = 3;
+	cr_assert_neq(ctx.ingress_ifindex, 0);
+	h_run_ctx(qi.frame, qi.len, &ctx, &r[2]);
+	for (i = 0; i < 3; i++) {
+		cr_assert_eq(r[i].err, 0, "run %d: BPF_PROG_TEST_RUN failed: %s", i,
+			     strerror(-r[i].err));
+		cr_assert_eq(r[i].action, XDP_TX, "run %d: %s", i, h_action_str(r[i].action));
+		check_answer(&v, &qi, r[i].out, r[i].out_len, &one, NULL);
+		h_check_counter(&v, &r[i], 0, XDPMX_CNT_HIT_A);
+		if (i && (r[i].out_len != r[0].out_len || memcmp(r[i].out, r[0].out, r[0].out_len)))
+			v_fail(&v, "run %d: answer differs from the run without ctx_in", i);
+		h_verdict("ctx", &v, qi.frame, qi.len, r[0].out, r[0].out_len, r[i].out,
+			  r[i].out_len);
+	}
+}
