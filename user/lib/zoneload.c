@@ -495,6 +495,50 @@ static void take_rr(struct zload *L, struct zframe *f, unsigned line, ldns_rr *r
 		L->stop = true;
 }
 
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/*
+ * RFC 1035 section 5.1 lets the class come before the TTL ("IN 300 A ..."),
+ * which ldns does not read. Retry the entry [start, end) with the two
+ * swapped when it has that shape. Returns 0 and *rr, or -EINVAL when the
+ * entry does not have that shape or still does not parse.
+ */
+static int retry_class_ttl(struct zframe *f, size_t start, size_t end, ldns_rr **rr)
+{
+	size_t len = end - start, p = 0, a, b, c, e;
+	char cls[16], *text, *swapped;
+	ldns_status s = LDNS_STATUS_ERR;
+
+	text = strndup(f->buf + start, len);
+	if (!text)
+		return -ENOMEM;
+	while (p < len && !is_blank(text[p])) /* the owner, if any */
+		p++;
+	for (a = p; a < len && is_blank(text[a]); a++)
+		;
+	for (b = a; b < len && !is_blank(text[b]); b++)
+		;
+	for (c = b; c < len && is_blank(text[c]); c++)
+		;
+	for (e = c; e < len && !is_blank(text[e]); e++)
+		;
+	if (b - a < sizeof(cls) && c < len && text[c] >= '0' && text[c] <= '9') {
+		memcpy(cls, text + a, b - a);
+		cls[b - a] = '\0';
+		if (ldns_get_rr_class_by_name(cls) &&
+		    asprintf(&swapped, "%.*s%.*s %s%s", (int)a, text, (int)(e - c), text + c, cls,
+			     text + e) > 0) {
+			s = ldns_rr_new_frm_str(rr, swapped, f->ttl, f->origin, &f->prev);
+			free(swapped);
+		}
+	}
+	free(text);
+	return s == LDNS_STATUS_OK ? 0 : -EINVAL;
+}
+
 static void do_record(struct zload *L, struct zframe *f)
 {
 	unsigned line = f->line;
@@ -518,6 +562,9 @@ static void do_record(struct zload *L, struct zframe *f)
 		skip_line(f);
 	} else {
 		advance(f, (size_t)end);
+		if (s != LDNS_STATUS_OK && s != LDNS_STATUS_SYNTAX_EMPTY &&
+		    s != LDNS_STATUS_MEM_ERR && retry_class_ttl(f, start, (size_t)end, &rr) == 0)
+			s = LDNS_STATUS_OK;
 	}
 
 	switch (s) {
