@@ -163,7 +163,8 @@ static void add_opt(struct q *q, uint16_t size, uint32_t ttl, const uint8_t *opt
 	rr[7] = ttl >> 8;
 	rr[8] = ttl;
 	s16(rr + 9, olen);
-	memcpy(rr + 11, opts, olen);
+	if (olen)
+		memcpy(rr + 11, opts, olen);
 	add_rr(q, rr, 11u + olen);
 }
 
@@ -335,6 +336,10 @@ static void check_opt(const ldns_pkt *p, uint16_t size, bool do_bit, uint8_t ext
 		"www.example.com. 3600 in a 198.18.0.82"
 
 TestSuite(respond, .init = setup, .fini = teardown);
+/* The same zones, other rotation orders or our EDNS size 600. */
+TestSuite(random_order, .init = setup_random, .fini = teardown);
+TestSuite(fixed_order, .init = setup_fixed, .fini = teardown);
+TestSuite(edns600, .init = setup_edns600, .fini = teardown);
 
 /* ---- positive answers ------------------------------------------------------- */
 
@@ -1068,7 +1073,7 @@ Test(respond, edns_opt)
 }
 
 /* - our EDNS size is configurable and advertised */
-Test(respond, edns_our_size, .init = setup_edns600)
+Test(edns600, our_size)
 {
 	struct q q = mkq("www.example.com.", LDNS_RR_TYPE_A, 4096, false);
 	ldns_pkt *p = ask(&q, false);
@@ -1145,7 +1150,7 @@ Test(respond, edns_size)
 }
 
 /* - our size caps the client's: 600 < 684 */
-Test(respond, edns_size_ours, .init = setup_edns600)
+Test(edns600, caps_client_size)
 {
 	struct q q = mkq("big.example.com.", LDNS_RR_TYPE_A, 4096, false);
 	ldns_pkt *p = ask(&q, false);
@@ -1278,7 +1283,7 @@ Test(respond, rotation_cyclic)
  *   below the 0.1% critical value for 2 degrees of freedom (13.82); the
  *   seed is fixed, so the test is deterministic
  */
-Test(respond, rotation_random, .init = setup_random)
+Test(random_order, first_uniform)
 {
 	int first[3];
 	double chi = 0;
@@ -1291,7 +1296,7 @@ Test(respond, rotation_random, .init = setup_random)
 }
 
 /* - fixed: always zone order */
-Test(respond, rotation_fixed, .init = setup_fixed)
+Test(fixed_order, zone_order)
 {
 	int first[3];
 
@@ -1377,6 +1382,20 @@ Test(respond, mx_additional_limits)
 	}
 }
 
+/*
+ * - exchanges below a delegation (glue) and at a delegation point are not
+ *   authoritative: no additional records for them
+ */
+Test(respond, mx_additional_not_authoritative)
+{
+	ldns_pkt *p = askq("mxdeleg.example.com.", LDNS_RR_TYPE_MX);
+
+	check_hdr(p, F_AA | F_RD, LDNS_RCODE_NOERROR, 2, 0, 0);
+	SECTION(ldns_pkt_answer(p), "mxdeleg.example.com. 3600 in mx 10 ns1.sub.example.com.",
+		"mxdeleg.example.com. 3600 in mx 20 nods.example.com.");
+	ldns_pkt_free(p);
+}
+
 /* - the whitepaper-style apex MX agrees with the compiled blob */
 Test(respond, mx_additional_matches_fastpath)
 {
@@ -1405,6 +1424,75 @@ Test(respond, referral_glue_tc)
 	ldns_pkt_free(p);
 }
 
+/* ---- robustness --------------------------------------------------------------------------- */
+
+static uint64_t fuzz_state = 0x2545f4914f6cdd1dULL;
+
+static uint32_t fuzz_next(void)
+{
+	fuzz_state ^= fuzz_state << 13;
+	fuzz_state ^= fuzz_state >> 7;
+	fuzz_state ^= fuzz_state << 17;
+	return (uint32_t)fuzz_state;
+}
+
+/*
+ * - 30000 deterministic mutations of valid queries (flipped bytes, counts,
+ *   lengths cut or grown with garbage), over UDP and TCP: the responder
+ *   never fails, never exceeds the transport's limit, and everything it
+ *   sends parses as a DNS response with the query's ID and QR set
+ */
+Test(respond, mutated_queries)
+{
+	struct q seeds[] = {
+		mkq("www.example.com.", LDNS_RR_TYPE_A, 1232, true),
+		mkq("example.com.", LDNS_RR_TYPE_MX, -1, false),
+		mkq("x.y.dn.example.com.", LDNS_RR_TYPE_A, 4096, false),
+		mkq("host.wild.example.com.", LDNS_RR_TYPE_MX, 512, false),
+		mkq("host.sub.example.com.", LDNS_RR_TYPE_A, -1, false),
+	};
+
+	for (int i = 0; i < 30000; i++) {
+		struct q q = seeds[fuzz_next() % N(seeds)];
+		int edits = 1 + fuzz_next() % 4;
+		bool tcp = fuzz_next() & 1;
+		ldns_pkt *p = NULL;
+
+		for (int k = 0; k < edits; k++) {
+			uint32_t v = fuzz_next();
+
+			switch (v % 4) {
+			case 0: /* flip a byte */
+				if (q.len)
+					q.b[(v >> 8) % q.len] ^= (uint8_t)(v >> 16 | 1);
+				break;
+			case 1: /* a count */
+				s16(q.b + 4 + 2 * ((v >> 8) % 4), (v >> 16) % 3);
+				break;
+			case 2: /* cut */
+				q.len = (v >> 8) % (q.len + 1);
+				break;
+			default: /* grow with garbage */
+				while (q.len < sizeof(q.b) && (v >>= 1) & 1)
+					q.b[q.len++] = (uint8_t)fuzz_next();
+				break;
+			}
+		}
+		olen = xdpmx_respond(r, q.b, q.len, tcp, out, sizeof(out), &info);
+		cr_assert_geq(olen, 0);
+		if (olen == 0) {
+			cr_assert(q.len < 12 || q.b[2] & 0x80);
+			continue;
+		}
+		cr_assert_leq(olen, tcp ? 65535 : 1232);
+		cr_assert_eq(ldns_wire2pkt(&p, out, (size_t)olen), LDNS_STATUS_OK,
+			     "iteration %d: response does not parse", i);
+		cr_assert(ldns_pkt_qr(p));
+		cr_assert_eq(ldns_pkt_id(p), g16(q.b));
+		ldns_pkt_free(p);
+	}
+}
+
 /* ---- zone set changes ------------------------------------------------------------------------ */
 
 /* - a responder without zones refuses; a new zone set takes effect at once */
@@ -1428,4 +1516,186 @@ Test(respond, kind_names)
 	cr_assert_str_eq(xdpmx_resp_kind_name(XDPMX_RESP_ANSWER), "answer");
 	cr_assert_str_eq(xdpmx_resp_kind_name(XDPMX_RESP_REFERRAL), "referral");
 	cr_assert_str_eq(xdpmx_resp_kind_name(XDPMX_RESP__MAX), "?");
+}
+
+/* ---- the whitepaper example and the fast path's answers -------------------------------- */
+
+static void setup_examples(void)
+{
+	struct xdpmx_resp_cfg cfg = {.seed = 7};
+
+	zs = xdpmx_zoneset_new();
+	cr_assert_not_null(zs);
+	put_zone("examples/mydomain.com.zone", XDPMX_ORDER_CYCLIC);
+	put_zone("examples/2.168.192.in-addr.arpa.zone", XDPMX_ORDER_CYCLIC);
+	put_zone(FIX "example.com.zone", XDPMX_ORDER_CYCLIC);
+	cr_assert_eq(xdpmx_responder_new(zs, &cfg, &r), 0);
+}
+
+TestSuite(whitepaper, .init = setup_examples, .fini = teardown);
+
+/*
+ * - method 1: three MX of preference 10 with the three exchanges' A
+ *   records in the additional section
+ * - over 3 * 10 queries each exchange comes first 10 times (cyclic)
+ */
+Test(whitepaper, mx)
+{
+	int first[3] = {};
+
+	for (int i = 0; i < 30; i++) {
+		ldns_pkt *p = askq("mydomain.com.", LDNS_RR_TYPE_MX);
+		ldns_rdf *x;
+
+		check_hdr(p, F_AA | F_RD, LDNS_RCODE_NOERROR, 3, 0, 3);
+		SECTION(ldns_pkt_answer(p), "mydomain.com. 3600 in mx 10 mail1.mydomain.com.",
+			"mydomain.com. 3600 in mx 10 mail2.mydomain.com.",
+			"mydomain.com. 3600 in mx 10 mail3.mydomain.com.");
+		check_section_ex(ldns_pkt_additional(p),
+				 (const char *const[]){"mail1.mydomain.com. 3600 in a 192.168.2.1",
+						       "mail2.mydomain.com. 3600 in a 192.168.2.2",
+						       "mail3.mydomain.com. 3600 in a 192.168.2.3"},
+				 3, false, "additional in zone order, not rotated");
+		x = ldns_rr_rdf(ldns_rr_list_rr(ldns_pkt_answer(p), 0), 1);
+		first[ldns_rdf_data(x)[5] - '1']++; /* "\5mailN..." */
+		ldns_pkt_free(p);
+	}
+	for (int i = 0; i < 3; i++)
+		cr_assert_eq(first[i], 10, "mail%d first %d times", i + 1, first[i]);
+}
+
+/*
+ * - method 2: mail.mydomain.com with three A records, each first 10 times
+ *   over 30 queries
+ * - the PTR of each address names mail.mydomain.com
+ */
+Test(whitepaper, a_and_ptr)
+{
+	int first[3] = {};
+
+	for (int i = 0; i < 30; i++) {
+		ldns_pkt *p = askq("mail.mydomain.com.", LDNS_RR_TYPE_A);
+
+		check_hdr(p, F_AA | F_RD, LDNS_RCODE_NOERROR, 3, 0, 0);
+		SECTION(ldns_pkt_answer(p), "mail.mydomain.com. 3600 in a 192.168.2.1",
+			"mail.mydomain.com. 3600 in a 192.168.2.2",
+			"mail.mydomain.com. 3600 in a 192.168.2.3");
+		first[first_a(p, 1)]++;
+		ldns_pkt_free(p);
+	}
+	for (int i = 0; i < 3; i++)
+		cr_assert_eq(first[i], 10);
+	for (int i = 1; i <= 3; i++) {
+		char name[64];
+		ldns_pkt *p;
+
+		snprintf(name, sizeof(name), "%d.2.168.192.in-addr.arpa.", i);
+		p = askq(name, LDNS_RR_TYPE_PTR);
+		check_hdr(p, F_AA | F_RD, LDNS_RCODE_NOERROR, 1, 0, 0);
+		cr_assert_eq(ldns_rr_get_type(ldns_rr_list_rr(ldns_pkt_answer(p), 0)),
+			     LDNS_RR_TYPE_PTR);
+		ldns_pkt_free(p);
+	}
+}
+
+/* Sorted presentation lines of a section, joined, for comparing two. */
+static char *section_text(const ldns_rr_list *l)
+{
+	size_t n = ldns_rr_list_rr_count(l), len = 1;
+	char **g = calloc(n + 1, sizeof(*g)), *s;
+
+	for (size_t i = 0; i < n; i++) {
+		g[i] = rr_line(ldns_rr_list_rr(l, i));
+		len += strlen(g[i]) + 1;
+	}
+	qsort(g, n, sizeof(*g), cmp_str);
+	s = calloc(1, len);
+	for (size_t i = 0; i < n; i++) {
+		strcat(s, g[i]);
+		strcat(s, "\n");
+		free(g[i]);
+	}
+	free(g);
+	return s;
+}
+
+/*
+ * The fast path's answer for a compiled entry, as the program builds it
+ * with rotation 0: header, the question (the canonical name), the answer
+ * records, the additional records.
+ */
+static ldns_pkt *fastpath_answer(const struct xdpmx_centry *e)
+{
+	static uint8_t pkt[2048];
+	struct xdpmx_blob_hdr h;
+	size_t pos = 12, an_off;
+	ldns_pkt *p = NULL;
+
+	memcpy(&h, e->blob, sizeof(h));
+	an_off = XDPMX_BLOB_AN_OFF(h.an_count);
+	memset(pkt, 0, 12);
+	s16(pkt + 0, 0x1234);
+	s16(pkt + 2, 0x8500); /* QR AA RD */
+	s16(pkt + 4, 1);
+	s16(pkt + 6, h.an_count);
+	s16(pkt + 10, h.ad_count);
+	memcpy(pkt + pos, e->key.name, e->name_len);
+	pos += e->name_len;
+	memcpy(pkt + pos, &e->key.qtype, 2); /* network order already */
+	s16(pkt + pos + 2, 1);
+	pos += 4;
+	memcpy(pkt + pos, e->blob + an_off, (size_t)h.an_len + h.ad_len);
+	pos += (size_t)h.an_len + h.ad_len;
+	cr_assert_eq(ldns_wire2pkt(&p, pkt, pos), LDNS_STATUS_OK);
+	return p;
+}
+
+/*
+ * - for every RRset the compiler gives the fast path (the example zones
+ *   and the fixture zone), the slow path answers the same question with
+ *   the same answer records and the same additional records, rotation
+ *   aside (both compared as sets), over TCP where no size limit applies
+ */
+Test(whitepaper, same_as_fastpath)
+{
+	size_t compared = 0;
+
+	for (size_t zi = 0; zi < zs->n; zi++) {
+		struct xdpmx_compiled *c = NULL;
+
+		cr_assert_eq(xdpmx_compile_zone(zs->zones[zi], &c), 0);
+		for (size_t i = 0; i < c->n; i++) {
+			const struct xdpmx_centry *e = &c->e[i];
+			ldns_pkt *fp = fastpath_answer(e), *sp;
+			struct q q = {};
+			char *a, *b;
+
+			/* the same question, written by hand from the key */
+			s16(q.b, 0x1234);
+			s16(q.b + 2, 0x0100);
+			s16(q.b + 4, 1);
+			memcpy(q.b + 12, e->key.name, e->name_len);
+			memcpy(q.b + 12 + e->name_len, &e->key.qtype, 2);
+			s16(q.b + 14 + e->name_len, 1);
+			q.len = 16u + e->name_len;
+			sp = ask(&q, true);
+			check_hdr(sp, F_AA | F_RD, LDNS_RCODE_NOERROR, ldns_pkt_ancount(fp), 0,
+				  ldns_pkt_arcount(fp));
+			a = section_text(ldns_pkt_answer(fp));
+			b = section_text(ldns_pkt_answer(sp));
+			cr_assert_str_eq(b, a, "answer differs from the fast path's");
+			free(a);
+			free(b);
+			a = section_text(ldns_pkt_additional(fp));
+			b = section_text(ldns_pkt_additional(sp));
+			cr_assert_str_eq(b, a, "additional differs from the fast path's");
+			free(a);
+			free(b);
+			ldns_pkt_free(fp);
+			ldns_pkt_free(sp);
+			compared++;
+		}
+		xdpmx_compiled_free(c);
+	}
+	cr_assert_gt(compared, 40, "compared %zu RRsets", compared);
 }
