@@ -195,7 +195,7 @@ const struct xdpmx_node *xdpmx_zone_lookup(const struct xdpmx_zone *z, const uin
 			return NULL;
 		if (s->hash != tag)
 			continue;
-		n = z->nodes[s->node - 1];
+		n = &p->node_mem[s->node - 1]; /* z->nodes[i] is &node_mem[i] */
 		if (n->name_len == len && memcmp(n->name, canon, len) == 0)
 			return n;
 	}

@@ -412,13 +412,24 @@ static int origin_from_owner(struct zload *L, struct zframe *f)
 	return f->origin ? 0 : -EINVAL;
 }
 
+/* "owner TYPE" of a record, for messages. */
+static const char *rr_label(const ldns_rr *rr, char *buf, size_t size)
+{
+	const ldns_rdf *owner = ldns_rr_owner(rr);
+	char ns[XDPMX_DNAME_STRLEN], ts[16];
+
+	xdpmx_dname_str(ldns_rdf_data(owner), ns);
+	snprintf(buf, size, "%s %s", ns, xdpmx_type_str(ldns_rr_get_type(rr), ts, sizeof(ts)));
+	return buf;
+}
+
 /* Convert and add one parsed record. */
 static void take_rr(struct zload *L, struct zframe *f, unsigned line, ldns_rr *rr)
 {
 	const ldns_rdf *owner = ldns_rr_owner(rr);
 	uint16_t type = (uint16_t)ldns_rr_get_type(rr);
 	uint32_t ttl = ldns_rr_ttl(rr);
-	char ts[16], ns[XDPMX_DNAME_STRLEN];
+	char what[XDPMX_DNAME_STRLEN + 24];
 	ldns_status s;
 	int err;
 
@@ -441,8 +452,6 @@ static void take_rr(struct zload *L, struct zframe *f, unsigned line, ldns_rr *r
 			       "the owner name is longer than 255 octets");
 		return;
 	}
-	xdpmx_dname_str(ldns_rdf_data(owner), ns);
-	xdpmx_type_str(type, ts, sizeof(ts));
 
 	ldns_buffer_clear(L->wire);
 	for (size_t i = 0; i < ldns_rr_rd_count(rr); i++) {
@@ -452,36 +461,38 @@ static void take_rr(struct zload *L, struct zframe *f, unsigned line, ldns_rr *r
 		    xdpmx_dname_len(ldns_rdf_data(rdf), ldns_rdf_size(rdf)) !=
 			    (int)ldns_rdf_size(rdf)) {
 			xdpmx_diag_add(L->d, XDPMX_SEV_ERROR, f->path, line, "syntax",
-				       "%s %s: a name in the RDATA is longer than 255 octets", ns,
-				       ts);
+				       "%s: a name in the RDATA is longer than 255 octets",
+				       rr_label(rr, what, sizeof(what)));
 			return;
 		}
 		s = ldns_rdf2buffer_wire(L->wire, rdf);
 		if (s != LDNS_STATUS_OK) {
 			xdpmx_diag_add(L->d, XDPMX_SEV_ERROR, f->path, line, "syntax",
-				       "%s %s: cannot convert the RDATA: %s", ns, ts,
+				       "%s: cannot convert the RDATA: %s",
+				       rr_label(rr, what, sizeof(what)),
 				       ldns_get_errorstr_by_id(s));
 			return;
 		}
 	}
 	if (ldns_buffer_position(L->wire) > UINT16_MAX) {
 		xdpmx_diag_add(L->d, XDPMX_SEV_ERROR, f->path, line, "syntax",
-			       "%s %s: RDATA longer than 65535 octets", ns, ts);
+			       "%s: RDATA longer than 65535 octets",
+			       rr_label(rr, what, sizeof(what)));
 		return;
 	}
 	if (ttl > TTL_MAX) {
 		xdpmx_diag_add(L->d, XDPMX_SEV_WARNING, f->path, line, "ttl-range",
-			       "%s %s: TTL %u is above 2147483647 (RFC 2181 section 8); using 0",
-			       ns, ts, ttl);
+			       "%s: TTL %u is above 2147483647 (RFC 2181 section 8); using 0",
+			       rr_label(rr, what, sizeof(what)), ttl);
 		ttl = 0;
 	}
 
 	if (!L->apex_known) {
 		if (type != LDNS_RR_TYPE_SOA) {
 			xdpmx_diag_add(L->d, XDPMX_SEV_ERROR, f->path, line, "origin",
-				       "cannot tell the zone origin: the first record is %s %s, "
+				       "cannot tell the zone origin: the first record is %s, "
 				       "not the SOA",
-				       ns, ts);
+				       rr_label(rr, what, sizeof(what)));
 			L->stop = true;
 			return;
 		}
