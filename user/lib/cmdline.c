@@ -64,15 +64,19 @@ static void cmd_path(const struct xdpmx_cmd *cmd, char *buf, size_t len)
 		snprintf(buf, len, "%s", cmd->object);
 }
 
-static void emit_json_error(struct xdpmx_cli *cli, const char *msg)
+static void emit_json_error(struct xdpmx_cli *cli, const char *msg, json_t *extra)
 {
 	json_t *o;
 
 	if (cli->error_printed) {
 		fprintf(cli->err, "error: %s\n", msg);
+		json_decref(extra);
 		return;
 	}
 	o = json_pack("{s:s}", "error", msg);
+	if (o && extra)
+		json_object_update_missing(o, extra);
+	json_decref(extra);
 	if (o) {
 		cli->error_printed = true;
 		xdpmx_cli_json(cli, o);
@@ -90,9 +94,25 @@ void xdpmx_cli_err(struct xdpmx_cli *cli, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	if (cli->json)
-		emit_json_error(cli, msg);
+		emit_json_error(cli, msg, NULL);
 	else
 		fprintf(cli->err, "error: %s\n", msg);
+}
+
+void xdpmx_cli_err_json(struct xdpmx_cli *cli, json_t *extra, const char *fmt, ...)
+{
+	char msg[2048];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (cli->json) {
+		emit_json_error(cli, msg, extra);
+	} else {
+		json_decref(extra);
+		fprintf(cli->err, "error: %s\n", msg);
+	}
 }
 
 static int vusage(struct xdpmx_cli *cli, const char *fmt, va_list ap)
@@ -104,7 +124,7 @@ static int vusage(struct xdpmx_cli *cli, const char *fmt, va_list ap)
 	cli->usage_error = true;
 	if (cli->json) {
 		snprintf(full, sizeof(full), "%s%s%s", path, *path ? ": " : "", msg);
-		emit_json_error(cli, full);
+		emit_json_error(cli, full, NULL);
 		return -EINVAL;
 	}
 	fprintf(cli->err, "%s%s%s: %s\n", cli->def->prog, *path ? " " : "", path, msg);

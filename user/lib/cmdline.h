@@ -143,6 +143,11 @@ int xdpmx_cli_main(const struct xdpmx_cli_def *def, void *globals, int argc, cha
  */
 void xdpmx_cli_err(struct xdpmx_cli *cli, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* The same with more members in the JSON error object (extra: an object,
+ * reference taken, may be NULL), e.g. the results of the interfaces that
+ * did work, or a daemon's "details". Text mode prints only the message. */
+void xdpmx_cli_err_json(struct xdpmx_cli *cli, json_t *extra, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 /* Report a usage error of the current command in the one wording, with
  * the pointer to its --help; the exit status becomes 2. Returns -EINVAL so
  * a command can `return xdpmx_cli_usage(...)`. */
