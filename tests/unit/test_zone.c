@@ -742,3 +742,26 @@ Test(zone, references_and_mtime)
 	cr_assert_eq(z->mtime.tv_sec, st.st_mtim.tv_sec);
 	cr_assert_eq(z->mtime.tv_nsec, st.st_mtim.tv_nsec);
 }
+
+Test(zone, ttl_zero_default)
+{
+	/*
+	 * - "$TTL 0" gives records without a TTL 0, not ldns's 3600
+	 * - an explicit TTL, before or after the class, still counts
+	 * - "$ttl" is the same directive as "$TTL"
+	 */
+	char *path = write_file("ttl0.zone", "$ORIGIN example.org.\n"
+					     "$ttl 0\n"
+					     "@ SOA ns1 hostmaster 1 2 3 4 5\n"
+					     "  NS ns1\n"
+					     "ns1 A 192.0.2.1\n"
+					     "ns2 IN 60 A 192.0.2.2\n"
+					     "ns3 70 A 192.0.2.3\n");
+
+	cr_assert_eq(load(path, NULL), 0);
+	cr_assert_eq(rrset("ns1.example.org.", T_A)->ttl, 0);
+	cr_assert_eq(rrset("ns2.example.org.", T_A)->ttl, 60);
+	cr_assert_eq(rrset("ns3.example.org.", T_A)->ttl, 70);
+	cr_assert_eq(z->soa_ttl, 0);
+	free(path);
+}

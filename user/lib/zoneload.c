@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -342,7 +343,7 @@ static void do_directive(struct zload *L, struct zframe *f, int depth)
 	if (n < 0) {
 		xdpmx_diag_add(L->d, XDPMX_SEV_ERROR, f->path, line, "directive",
 			       "cannot parse the directive: unterminated quote or token too long");
-	} else if (strcmp(tok[0], "$ORIGIN") == 0) {
+	} else if (strcasecmp(tok[0], "$ORIGIN") == 0) {
 		if (n != 2) {
 			xdpmx_diag_add(L->d, XDPMX_SEV_ERROR, f->path, line, "directive",
 				       "$ORIGIN takes one domain name");
@@ -354,7 +355,7 @@ static void do_directive(struct zload *L, struct zframe *f, int depth)
 				f->origin = o;
 			}
 		}
-	} else if (strcmp(tok[0], "$TTL") == 0) {
+	} else if (strcasecmp(tok[0], "$TTL") == 0) {
 		uint32_t ttl;
 		int err = n == 2 ? parse_ttl(tok[1], &ttl) : -EINVAL;
 
@@ -367,7 +368,7 @@ static void do_directive(struct zload *L, struct zframe *f, int depth)
 				       err == -ERANGE ? " (above 2147483647)" : "");
 		else
 			f->ttl = ttl;
-	} else if (strcmp(tok[0], "$INCLUDE") == 0) {
+	} else if (strcasecmp(tok[0], "$INCLUDE") == 0) {
 		/* the includer continues after the directive's line */
 		skip_line(f);
 		do_include(L, f, line, tok, n, depth);
@@ -550,6 +551,37 @@ static int retry_class_ttl(struct zframe *f, size_t start, size_t end, ldns_rr *
 	return s == LDNS_STATUS_OK ? 0 : -EINVAL;
 }
 
+/* Whether the entry at start gives a TTL: the token after the owner (or
+ * after the leading blank that stands for it), or the one after a class,
+ * starts with a digit. Only asked about when $TTL is 0, the one default
+ * ldns cannot represent. */
+static bool entry_has_ttl(const struct zframe *f, size_t start)
+{
+	size_t p = start;
+	char cls[16];
+
+	while (p < f->size && !is_blank(f->buf[p]))
+		p++;
+	for (int tok = 0; tok < 2; tok++) {
+		size_t b, k = 0;
+
+		while (p < f->size && (is_blank(f->buf[p]) || f->buf[p] == '('))
+			p++;
+		if (p < f->size && f->buf[p] >= '0' && f->buf[p] <= '9')
+			return true;
+		for (b = p; p < f->size && !is_blank(f->buf[p]); p++)
+			;
+		if (p - b >= sizeof(cls))
+			return false;
+		for (; b < p; b++)
+			cls[k++] = f->buf[b];
+		cls[k] = '\0';
+		if (!ldns_get_rr_class_by_name(cls))
+			return false;
+	}
+	return false;
+}
+
 static void do_record(struct zload *L, struct zframe *f)
 {
 	unsigned line = f->line;
@@ -580,6 +612,9 @@ static void do_record(struct zload *L, struct zframe *f)
 
 	switch (s) {
 	case LDNS_STATUS_OK:
+		/* ldns gives a TTL-less record 3600 when the default is 0 */
+		if (f->ttl == 0 && !entry_has_ttl(f, start))
+			ldns_rr_set_ttl(rr, 0);
 		take_rr(L, f, line, rr);
 		ldns_rr_free(rr);
 		break;
