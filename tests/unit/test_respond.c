@@ -1359,6 +1359,38 @@ Test(respond, mx_additional_all_or_nothing)
 	cr_assert_not(trimmed);
 }
 
+/* mxfit as the fast path writes it: header + question (35), 10 MX of 19
+ * octets, 20 additional records whose owners are "\2hN" + a pointer (5):
+ * 10 * (5 + 10 + 4) + 10 * (5 + 10 + 16); our own message is 60 octets
+ * shorter (owners point at the MX RDATA). */
+#define MXFIT_FP_LEN (35 + 10 * 19 + 10 * 19 + 10 * 31)
+
+/* How many additional records mxfit gets with this EDNS client size. */
+static size_t mxfit_ad(int edns)
+{
+	struct q q = mkq("mxfit.example.com.", LDNS_RR_TYPE_MX, edns, false);
+	ldns_pkt *p = ask(&q, false);
+	size_t n = ldns_rr_list_rr_count(ldns_pkt_additional(p));
+
+	cr_assert_not(ldns_pkt_tc(p));
+	cr_assert_eq(ldns_pkt_ancount(p), 10);
+	cr_assert_eq(olen, n ? MXFIT_FP_LEN - 60 + 11 : 35 + 190 + 11, "length %zd", olen);
+	ldns_pkt_free(p);
+	return n;
+}
+
+/*
+ * - the additional section is sent exactly when the fast path's own answer
+ *   (which compresses less) would fit: at a client size of 736 = its
+ *   length + OPT, not at 735, though ours would fit in 676
+ */
+Test(respond, mx_additional_fastpath_size)
+{
+	cr_assert_eq(mxfit_ad(MXFIT_FP_LEN + 11), 20);
+	cr_assert_eq(mxfit_ad(MXFIT_FP_LEN + 10), 0);
+	cr_assert_eq(mxfit_ad(MXFIT_FP_LEN - 60 + 11), 0);
+}
+
 /*
  * - 17 exchanges with A and AAAA: 34 > XDPMX_AD_MAX records, so no
  *   additional section at all, even over TCP; the fast path trims too

@@ -93,8 +93,12 @@ int xdpmx_responder_new(const struct xdpmx_zoneset *zs, const struct xdpmx_resp_
 	struct xdpmx_responder *r;
 	uint64_t seed = cfg ? cfg->seed : 0;
 
-	if (seed == 0 && getrandom(&seed, sizeof(seed), 0) != sizeof(seed))
-		return -errno;
+	if (seed == 0) {
+		ssize_t n = getrandom(&seed, sizeof(seed), 0);
+
+		if (n != (ssize_t)sizeof(seed))
+			return n < 0 ? -errno : -EIO;
+	}
 	r = calloc(1, sizeof(*r));
 	if (!r)
 		return -ENOMEM;
@@ -453,7 +457,8 @@ static size_t fp_ad_len(const struct xdpmx_rrset *rs, const struct xdpmx_node *n
  * exchange in MX zone order that is in this zone and authoritative, its A
  * then its AAAA RRset, each host once. Left out entirely - never TC - when
  * that is more than XDPMX_AD_MAX records, when the fast path's blob would
- * exceed XDPMX_BLOB_MAX because of it, or when it does not fit the message.
+ * exceed XDPMX_BLOB_MAX because of it, or when it does not fit the message
+ * (measured as the fast path's message when it would answer the question).
  */
 static void additional_mx(struct qctx *c, const struct xdpmx_node *owner,
 			  const struct xdpmx_rrset *mx)
@@ -496,6 +501,13 @@ static void additional_mx(struct qctx *c, const struct xdpmx_node *owner,
 		if (base <= XDPMX_BLOB_MAX && base + ad_fp > XDPMX_BLOB_MAX)
 			return;
 	}
+	/* Where the fast path would answer this very question (the MX of the
+	 * qname itself, no chain, no wildcard), it decides "fits" on its own
+	 * answer's size, which compresses less than ours: decide on that
+	 * size too, so both paths send the same records. */
+	if (c->links == 0 && c->an == mx->count && !(owner->flags & XDPMX_NODE_WILDCARD) &&
+	    c->qend + an_fp + ad_fp > c->w.cap)
+		return;
 	for (unsigned i = 0; i < nh; i++) {
 		const struct xdpmx_node *n = h[i].n;
 
