@@ -50,10 +50,16 @@ struct xdpmx_fp_apply_stats {
 	uint32_t epoch;   /* the zone's epoch after the swap */
 	size_t added, changed, deleted, unchanged;
 	size_t failed;    /* not written: a blob class or directory was full */
+	size_t conflicts; /* not written: another zone already answers the key */
 };
 
 /* Swap the compiled zone c in for the zone with this apex (canonical wire
- * name), creating it if new. Atomic for the program. */
+ * name), creating it if new. Atomic for the program. c must be sorted as
+ * xdpmx_compile_zone() leaves it and hold only names at or below apex
+ * (-EINVAL otherwise). Nothing changed: nothing is written and the epoch
+ * stays. A directory, blob class or the zone table full: -ENOSPC, nothing
+ * written, the zone keeps answering at its old epoch; st->failed says how
+ * many entries did not fit. */
 int xdpmx_fp_zone_apply(struct xdpmx_fp *fp, const uint8_t *apex, const struct xdpmx_compiled *c,
 			struct xdpmx_fp_apply_stats *st);
 /* Remove a zone: every entry becomes a miss at once, then is freed. */

@@ -1,0 +1,746 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * Tests of the map writer (user/lib/fastpath.c) and the object glue
+ * (user/lib/bpfobj.c) against the real object and real maps: what
+ * xdpmx_fp_zone_apply leaves in the maps, byte for byte, after a first
+ * apply, a change, a removal and a refused (full) apply; a takeover of
+ * pinned maps by a new writer; and one query really answered.
+ *
+ * Root only: every test skips without root or when the kernel refuses BPF.
+ * Zones are written as master files into a scratch directory and go
+ * through xdpmx_zone_load -> xdpmx_compile_zone -> xdpmx_fp_zone_apply, as
+ * in the daemon.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <arpa/inet.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <linux/bpf.h>
+
+#include <criterion/criterion.h>
+
+#include "bpfobj.h"
+#include "compile.h"
+#include "counters.h"
+#include "fastpath.h"
+#include "log.h"
+#include "zone.h"
+
+/* Small capacities, so "full" is reachable. */
+#define CAP_ZONES 8
+#define CAP_DIR_S 24
+#define CAP_BLOB0 32
+#define CAP_BLOB1 4
+
+static const uint32_t dir_ksz[3] = { sizeof(struct xdpmx_key_s), sizeof(struct xdpmx_key_m),
+				     sizeof(struct xdpmx_key_l) };
+
+static struct {
+	struct xdpmx_bpfobj *obj;
+	struct xdpmx_fp *fp;
+	char tmp[64];  /* scratch directory for zone files */
+	char mnt[128]; /* private bpffs mount of the takeover test, or "" */
+} T;
+
+/* ---- setup -------------------------------------------------------------------- */
+
+static void opts_small(struct xdpmx_bpfobj_opts *bo, const char *pin_dir)
+{
+	memset(bo, 0, sizeof(*bo));
+	bo->obj_path = getenv("XDPMX_BPF_OBJ");
+	bo->pin_dir = pin_dir;
+	bo->zones_max = CAP_ZONES;
+	bo->dir_max[0] = CAP_DIR_S;
+	bo->dir_max[1] = 16;
+	bo->dir_max[2] = 8;
+	bo->blob_max[0] = CAP_BLOB0;
+	bo->blob_max[1] = CAP_BLOB1;
+	bo->blob_max[2] = 8;
+	bo->blob_max[3] = 4;
+	bo->blob_max[4] = 4;
+}
+
+static void load(const char *pin_dir)
+{
+	struct xdpmx_bpfobj_opts bo;
+	int err;
+
+	opts_small(&bo, pin_dir);
+	err = xdpmx_bpfobj_open(&bo, &T.obj);
+	if (err == -EPERM)
+		cr_skip_test("the kernel refuses to load BPF here (EPERM)");
+	cr_assert_eq(err, 0, "Couldn't load the XDP object: %s", strerror(-err));
+	err = xdpmx_fp_open_fds(&T.obj->fds, &T.fp);
+	cr_assert_eq(err, 0, "Couldn't open the maps: %s", strerror(-err));
+}
+
+static void setup(void)
+{
+	if (geteuid() != 0)
+		cr_skip_test("map writer tests load BPF: run them as root");
+	xdpmx_log_route_libs();
+	strcpy(T.tmp, "/tmp/xdpmx-fptest-XXXXXX");
+	cr_assert_not_null(mkdtemp(T.tmp));
+	T.mnt[0] = 0;
+}
+
+static void rm_dir(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	char p[512];
+
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(p, sizeof(p), "%s/%s", dir, de->d_name);
+		unlink(p);
+	}
+	closedir(d);
+	rmdir(dir);
+}
+
+static void teardown(void)
+{
+	xdpmx_fp_close(T.fp);
+	xdpmx_bpfobj_close(T.obj);
+	T.fp = NULL;
+	T.obj = NULL;
+	if (T.tmp[0])
+		rm_dir(T.tmp);
+	if (T.mnt[0]) {
+		char pins[256];
+
+		snprintf(pins, sizeof(pins), "%s/pins", T.mnt);
+		rm_dir(pins);
+		umount2(T.mnt, MNT_DETACH);
+		rmdir(T.mnt);
+	}
+	memset(&T, 0, sizeof(T));
+}
+
+TestSuite(fastpath, .init = setup, .fini = teardown);
+
+/* ---- zones ------------------------------------------------------------------- */
+
+#define HEAD(origin)                                                                    \
+	"$ORIGIN " origin "\n$TTL 300\n@ SOA ns1 hostmaster 1 7200 3600 1209600 300\n" \
+	"@ NS ns1\nns1 A 198.18.0.53\n"
+
+/* Compiles to 6 entries: ns1 A, @ MX, mail1 A, mail2 A, mail2 AAAA, www A. */
+static const char *const ZONE_V1 = HEAD("fp.test.") "@ MX 10 mail1\n@ MX 20 mail2\n"
+						    "mail1 A 198.18.0.1\nmail1 A 198.18.0.2\n"
+						    "mail1 A 198.18.0.3\nmail2 A 198.18.0.4\n"
+						    "mail2 AAAA fd00::4\nwww A 198.18.0.80\n";
+/* mail1 A changed (and so the MX, whose additional section holds it), www
+ * deleted, new added; ns1 A, mail2 A and AAAA unchanged. */
+static const char *const ZONE_V2 = HEAD("fp.test.") "@ MX 10 mail1\n@ MX 20 mail2\n"
+						    "mail1 A 198.18.0.1\nmail1 A 198.18.0.2\n"
+						    "mail1 A 198.18.0.33\nmail2 A 198.18.0.4\n"
+						    "mail2 AAAA fd00::4\nnew A 198.18.0.81\n";
+static const char *const ZONE_REV =
+	HEAD("0.18.198.in-addr.arpa.") "1 PTR mail1.fp.test.\n2 PTR mail1.fp.test.\n";
+
+static const uint8_t APEX_FP[] = "\2fp\4test";
+static const uint8_t APEX_REV[] = "\0010\00218\003198\7in-addr\4arpa";
+
+static struct xdpmx_compiled *compile_text(const char *text)
+{
+	struct xdpmx_diag d = { 0 };
+	struct xdpmx_zone *z = NULL;
+	struct xdpmx_compiled *c = NULL;
+	char path[128];
+	FILE *f;
+	int err;
+
+	snprintf(path, sizeof(path), "%s/zone", T.tmp);
+	f = fopen(path, "w");
+	cr_assert_not_null(f);
+	fputs(text, f);
+	fclose(f);
+	err = xdpmx_zone_load(path, NULL, &d, &z);
+	if (err)
+		xdpmx_diag_print(&d);
+	cr_assert_eq(err, 0, "Couldn't load the test zone: %s", strerror(-err));
+	xdpmx_diag_clear(&d);
+	cr_assert_eq(xdpmx_compile_zone(z, &c), 0);
+	xdpmx_zone_unref(z);
+	return c;
+}
+
+static struct xdpmx_fp_apply_stats apply(const uint8_t *apex, const char *text)
+{
+	struct xdpmx_fp_apply_stats st;
+	struct xdpmx_compiled *c = compile_text(text);
+	int err = xdpmx_fp_zone_apply(T.fp, apex, c, &st);
+
+	cr_assert_eq(err, 0, "Couldn't apply the zone: %s", strerror(-err));
+	xdpmx_compiled_free(c);
+	return st;
+}
+
+/* ---- reading the maps back -------------------------------------------------- */
+
+/* Every directory entry of the maps, as (key bytes, value). */
+struct snap {
+	size_t n;
+	struct {
+		int d;
+		uint8_t key[sizeof(struct xdpmx_key_l)];
+		struct xdpmx_dir_val v;
+	} e[64];
+	struct xdpmx_zone_val zones[CAP_ZONES];
+	bool named[CAP_ZONES];
+};
+
+static void snapshot(const struct xdpmx_fp_fds *fds, struct snap *s)
+{
+	memset(s, 0, sizeof(*s));
+	for (int d = 0; d < 3; d++) {
+		uint8_t key[sizeof(struct xdpmx_key_l)], next[sizeof(struct xdpmx_key_l)];
+		void *prev = NULL;
+
+		while (!bpf_map_get_next_key(fds->dir[d], prev, next)) {
+			cr_assert_lt(s->n, 64);
+			s->e[s->n].d = d;
+			memcpy(s->e[s->n].key, next, dir_ksz[d]);
+			cr_assert_eq(bpf_map_lookup_elem(fds->dir[d], next, &s->e[s->n].v), 0);
+			s->n++;
+			memcpy(key, next, dir_ksz[d]);
+			prev = key;
+		}
+	}
+	for (uint32_t i = 0; i < CAP_ZONES; i++) {
+		struct xdpmx_zname zn;
+
+		cr_assert_eq(bpf_map_lookup_elem(fds->zones, &i, &s->zones[i]), 0);
+		s->named[i] = !bpf_map_lookup_elem(fds->znames, &i, &zn);
+	}
+}
+
+static const struct xdpmx_dir_val *snap_find(const struct snap *s, const struct xdpmx_centry *e)
+{
+	int d = xdpmx_dir_index(e->name_len);
+
+	for (size_t i = 0; i < s->n; i++)
+		if (s->e[i].d == d && !memcmp(s->e[i].key, &e->key, dir_ksz[d]))
+			return &s->e[i].v;
+	return NULL;
+}
+
+/* The version the program answers (largest since <= epoch), or -1. */
+static int live_slot(const struct xdpmx_dir_val *v, uint32_t epoch)
+{
+	int best = -1;
+
+	for (int s = 0; s < 2; s++)
+		if (v->ver[s].since && v->ver[s].since <= epoch &&
+		    (best < 0 || v->ver[s].since > v->ver[best].since))
+			best = s;
+	return best;
+}
+
+/* Assert that entry e is in the maps at exactly one version `since` of
+ * zone id, the other slot empty, its blob holding e's bytes then zeros;
+ * returns the blob reference. */
+static uint32_t assert_entry(const struct xdpmx_fp_fds *fds, const struct snap *s,
+			     const struct xdpmx_centry *e, uint32_t id, uint32_t since)
+{
+	const struct xdpmx_dir_val *v = snap_find(s, e);
+	uint8_t blob[XDPMX_BLOB_MAX + XDPMX_BLOB_SLACK];
+	uint32_t ref, idx;
+	int slot, c;
+
+	cr_assert_not_null(v, "entry of %u octets not in the directory", e->name_len);
+	cr_assert_eq(v->zone, id);
+	slot = live_slot(v, s->zones[id].epoch);
+	cr_assert_geq(slot, 0, "no live version");
+	cr_assert_eq(v->ver[slot].since, since, "since %u, want %u", v->ver[slot].since, since);
+	cr_assert(v->ver[!slot].since == 0 && v->ver[!slot].blob == 0, "other slot not empty");
+	ref = v->ver[slot].blob;
+	c = (int)XDPMX_BLOB_CLASS(ref);
+	idx = XDPMX_BLOB_INDEX(ref);
+	cr_assert_eq(c, xdpmx_blob_class(e->blob_len));
+	cr_assert_eq(bpf_map_lookup_elem(fds->blob[c], &idx, blob), 0);
+	cr_assert_eq(memcmp(blob, e->blob, e->blob_len), 0, "blob bytes differ");
+	for (size_t i = e->blob_len; i < XDPMX_BLOB_SIZE(c) + XDPMX_BLOB_SLACK; i++)
+		cr_assert_eq(blob[i], 0, "blob byte %zu after the blob not zero", i);
+	return ref;
+}
+
+static uint64_t blobs_used(const struct xdpmx_fp_mem *m)
+{
+	uint64_t n = 0;
+
+	for (int c = 0; c < XDPMX_BLOB_CLASSES; c++)
+		n += m->blobs[c];
+	return n;
+}
+
+/* ---- tests -------------------------------------------------------------------- */
+
+/*
+ * - a first apply writes one directory entry per compiled RRset, each with
+ *   the zone id, one version since 1 and an empty slot, and a blob equal
+ *   to the compiled bytes (slack zeroed);
+ * - zones[id].epoch is 1 and znames[id] the apex; zone_list names it;
+ * - xdpmx_fp_mem counts the entries and blobs, xdpmx_fp_dump gives back
+ *   every compiled blob.
+ */
+static int count_dump(const uint8_t *apex, const struct xdpmx_key_l *key, uint8_t name_len,
+		      const uint8_t *blob, uint16_t blob_len, void *ctx)
+{
+	const struct xdpmx_compiled *c = ctx;
+
+	cr_assert_eq(memcmp(apex, APEX_FP, sizeof(APEX_FP)), 0);
+	for (size_t i = 0; i < c->n; i++)
+		if (c->e[i].name_len == name_len &&
+		    !memcmp(&c->e[i].key, key, 2 + (size_t)name_len) &&
+		    c->e[i].blob_len == blob_len && !memcmp(c->e[i].blob, blob, blob_len))
+			return 0;
+	cr_assert_fail("dumped an entry that was not compiled");
+	return -1;
+}
+
+Test(fastpath, apply_and_read_back)
+{
+	struct xdpmx_compiled *c;
+	struct xdpmx_fp_apply_stats st;
+	struct xdpmx_zname zn;
+	struct xdpmx_fp_mem m;
+	const uint8_t **apexes;
+	struct snap s;
+	size_t n;
+
+	load(NULL);
+	c = compile_text(ZONE_V1);
+	cr_assert_eq(c->n, 6);
+	cr_assert_eq(xdpmx_fp_zone_apply(T.fp, APEX_FP, c, &st), 0);
+	cr_assert_eq(st.added, 6);
+	cr_assert_eq(st.changed + st.deleted + st.unchanged + st.failed + st.conflicts, 0);
+	cr_assert_eq(st.epoch, 1);
+
+	snapshot(&T.obj->fds, &s);
+	cr_assert_eq(s.n, 6, "%zu directory entries", s.n);
+	cr_assert_eq(s.zones[st.zone_id].epoch, 1);
+	for (size_t i = 0; i < c->n; i++)
+		assert_entry(&T.obj->fds, &s, &c->e[i], st.zone_id, 1);
+	cr_assert_eq(bpf_map_lookup_elem(T.obj->fds.znames, &st.zone_id, &zn), 0);
+	cr_assert_eq(memcmp(zn.name, APEX_FP, sizeof(APEX_FP)), 0);
+
+	cr_assert_eq(xdpmx_fp_zone_list(T.fp, &apexes, &n), 0);
+	cr_assert_eq(n, 1);
+	cr_assert_eq(memcmp(apexes[0], APEX_FP, sizeof(APEX_FP)), 0);
+	cr_assert_eq(xdpmx_fp_mem(T.fp, &m), 0);
+	cr_assert_eq(m.entries[0] + m.entries[1] + m.entries[2], 6);
+	cr_assert_eq(blobs_used(&m), 6);
+	cr_assert_eq(m.zones, 1);
+	cr_assert_gt(m.kernel_bytes, 0);
+	cr_assert_eq(xdpmx_fp_dump(T.fp, count_dump, c), 0);
+
+	/* The same zone again: nothing written, the epoch stays. */
+	cr_assert_eq(xdpmx_fp_zone_apply(T.fp, APEX_FP, c, &st), 0);
+	cr_assert_eq(st.unchanged, 6);
+	cr_assert_eq(st.added + st.changed + st.deleted, 0);
+	cr_assert_eq(st.epoch, 1);
+	xdpmx_compiled_free(c);
+}
+
+/*
+ * - applying a changed zone bumps the epoch by one;
+ * - only changed entries are rewritten: unchanged ones keep their value
+ *   byte for byte (version since 1, same blob);
+ * - a changed entry gets a new blob and a single version since 2, the old
+ *   version dropped; a deleted one is gone; an added one is there;
+ * - the old blobs are freed: blobs in use equal entries.
+ */
+Test(fastpath, apply_change)
+{
+	struct xdpmx_compiled *c1 = NULL, *c2;
+	struct xdpmx_fp_apply_stats st;
+	struct xdpmx_fp_mem m;
+	struct snap before, after;
+	uint32_t id;
+
+	load(NULL);
+	c1 = compile_text(ZONE_V1);
+	cr_assert_eq(xdpmx_fp_zone_apply(T.fp, APEX_FP, c1, &st), 0);
+	id = st.zone_id;
+	snapshot(&T.obj->fds, &before);
+
+	c2 = compile_text(ZONE_V2);
+	cr_assert_eq(xdpmx_fp_zone_apply(T.fp, APEX_FP, c2, &st), 0);
+	cr_assert_eq(st.epoch, 2);
+	cr_assert_eq(st.zone_id, id);
+	cr_assert_eq(st.changed, 2, "changed %zu", st.changed);
+	cr_assert_eq(st.added, 1);
+	cr_assert_eq(st.deleted, 1);
+	cr_assert_eq(st.unchanged, 3);
+	snapshot(&T.obj->fds, &after);
+	cr_assert_eq(after.n, 6);
+	cr_assert_eq(after.zones[id].epoch, 2);
+
+	for (size_t i = 0; i < c2->n; i++) {
+		const struct xdpmx_centry *e = &c2->e[i];
+		const struct xdpmx_dir_val *old = snap_find(&before, e);
+		bool same = false;
+
+		for (size_t k = 0; old && k < c1->n; k++)
+			if (!xdpmx_centry_cmp(&c1->e[k], e))
+				same = c1->e[k].blob_len == e->blob_len &&
+				       !memcmp(c1->e[k].blob, e->blob, e->blob_len);
+		if (same) {
+			cr_assert_eq(memcmp(old, snap_find(&after, e), sizeof(*old)), 0,
+				     "an unchanged entry was rewritten");
+			assert_entry(&T.obj->fds, &after, e, id, 1);
+		} else {
+			uint32_t ref = assert_entry(&T.obj->fds, &after, e, id, 2);
+
+			if (old)
+				cr_assert_neq(ref, old->ver[live_slot(old, 1)].blob,
+					      "a changed entry kept its blob");
+		}
+	}
+	/* www is gone */
+	for (size_t k = 0; k < c1->n; k++)
+		if (c1->e[k].key.name[1] == 'w')
+			cr_assert_null(snap_find(&after, &c1->e[k]), "deleted entry still there");
+	cr_assert_eq(xdpmx_fp_mem(T.fp, &m), 0);
+	cr_assert_eq(blobs_used(&m), 6, "%llu blobs in use", (unsigned long long)blobs_used(&m));
+	xdpmx_compiled_free(c1);
+	xdpmx_compiled_free(c2);
+}
+
+/*
+ * - removing a zone leaves no directory entry, a zero epoch and no name;
+ * - every blob is free again, and the zone is no longer listed;
+ * - removing an unknown zone is -ENOENT.
+ */
+Test(fastpath, remove)
+{
+	struct xdpmx_fp_apply_stats st;
+	struct xdpmx_fp_mem m;
+	const uint8_t **apexes;
+	struct snap s;
+	size_t n;
+
+	load(NULL);
+	st = apply(APEX_FP, ZONE_V1);
+	cr_assert_eq(xdpmx_fp_zone_remove(T.fp, APEX_FP), 0);
+	snapshot(&T.obj->fds, &s);
+	cr_assert_eq(s.n, 0);
+	cr_assert_eq(s.zones[st.zone_id].epoch, 0);
+	cr_assert_not(s.named[st.zone_id]);
+	cr_assert_eq(xdpmx_fp_mem(T.fp, &m), 0);
+	cr_assert_eq(blobs_used(&m), 0);
+	cr_assert_eq(m.entries[0] + m.entries[1] + m.entries[2], 0);
+	cr_assert_eq(xdpmx_fp_zone_list(T.fp, &apexes, &n), 0);
+	cr_assert_eq(n, 0);
+	cr_assert_eq(xdpmx_fp_zone_remove(T.fp, APEX_FP), -ENOENT);
+}
+
+/* A zone of the base plus n extra A RRsets (class 0 blobs). */
+static char *zone_plus(int n, const char *fmt)
+{
+	size_t cap = 4096 + (size_t)n * 64, o;
+	char *t = malloc(cap);
+
+	o = (size_t)snprintf(t, cap, "%s", ZONE_V1);
+	for (int i = 0; i < n; i++)
+		o += (size_t)snprintf(t + o, cap - o, fmt, i, i % 250);
+	return t;
+}
+
+/*
+ * - an apply that does not fit a directory returns -ENOSPC with the number
+ *   of entries that did not fit, and writes nothing: every map as before,
+ *   the zone still at epoch 1;
+ * - the same for a blob class that is full;
+ * - afterwards the zone still applies (free lists intact).
+ */
+Test(fastpath, enospc_leaves_old_zone)
+{
+	struct xdpmx_fp_apply_stats st;
+	struct xdpmx_compiled *c;
+	struct xdpmx_fp_mem m0, m1;
+	struct snap before, after;
+	char *text;
+
+	load(NULL);
+	apply(APEX_FP, ZONE_V1);
+	snapshot(&T.obj->fds, &before);
+	cr_assert_eq(xdpmx_fp_mem(T.fp, &m0), 0);
+
+	/* 6 + 20 names of <= 46 octets > 24 in dir_s; 26 class-0 blobs fit. */
+	text = zone_plus(20, "h%d A 198.18.1.%d\n");
+	c = compile_text(text);
+	free(text);
+	cr_assert_eq(xdpmx_fp_zone_apply(T.fp, APEX_FP, c, &st), -ENOSPC);
+	cr_assert_eq(st.failed, 2, "failed %zu", st.failed);
+	xdpmx_compiled_free(c);
+	snapshot(&T.obj->fds, &after);
+	cr_assert_eq(memcmp(&before, &after, sizeof(before)), 0, "the maps changed");
+	cr_assert_eq(xdpmx_fp_mem(T.fp, &m1), 0);
+	cr_assert_eq(memcmp(&m0, &m1, sizeof(m0)), 0, "the accounting changed");
+
+	/* 5 RRsets of 4 A records (80-byte blobs, class 1) > 4 blob slots. */
+	text = zone_plus(5, "g%1$d A 198.18.2.1\ng%1$d A 198.18.2.2\ng%1$d A 198.18.2.3\n"
+			    "g%1$d A 198.18.3.%1$d\n");
+	c = compile_text(text);
+	free(text);
+	cr_assert_eq(xdpmx_fp_zone_apply(T.fp, APEX_FP, c, &st), -ENOSPC);
+	cr_assert_eq(m0.blobs[1], 0);
+	cr_assert_eq(st.failed, 1, "failed %zu", st.failed);
+	xdpmx_compiled_free(c);
+	snapshot(&T.obj->fds, &after);
+	cr_assert_eq(memcmp(&before, &after, sizeof(before)), 0, "the maps changed");
+
+	st = apply(APEX_FP, ZONE_V2);
+	cr_assert_eq(st.epoch, 2);
+	cr_assert_eq(xdpmx_fp_mem(T.fp, &m1), 0);
+	cr_assert_eq(blobs_used(&m1), 6);
+}
+
+/* Mount a private bpffs instance for the pins of this test. */
+static const char *private_bpffs(void)
+{
+	snprintf(T.mnt, sizeof(T.mnt), "%s-bpffs", T.tmp);
+	cr_assert_eq(mkdir(T.mnt, 0700), 0);
+	if (mount("bpf", T.mnt, "bpf", 0, NULL)) {
+		int err = errno;
+
+		rmdir(T.mnt);
+		T.mnt[0] = 0;
+		cr_skip_test("Couldn't mount a scratch bpffs: %s", strerror(err));
+	}
+	static char pins[160];
+
+	snprintf(pins, sizeof(pins), "%s/pins", T.mnt);
+	return pins;
+}
+
+struct dumped {
+	size_t n;
+	uint8_t key[16][2 + XDPMX_NAME_MAX];
+	uint8_t blob[16][XDPMX_BLOB_MAX];
+	uint16_t len[16];
+};
+
+static int collect(const uint8_t *apex, const struct xdpmx_key_l *key, uint8_t name_len,
+		   const uint8_t *blob, uint16_t blob_len, void *ctx)
+{
+	struct dumped *d = ctx;
+
+	(void)apex;
+	cr_assert_lt(d->n, 16);
+	memset(d->key[d->n], 0, sizeof(d->key[0]));
+	memcpy(d->key[d->n], key, 2 + (size_t)name_len);
+	memcpy(d->blob[d->n], blob, blob_len);
+	d->len[d->n++] = blob_len;
+	return 0;
+}
+
+static bool dumped_has(const struct dumped *d, const uint8_t *key, const uint8_t *blob,
+		       uint16_t len)
+{
+	for (size_t i = 0; i < d->n; i++)
+		if (!memcmp(d->key[i], key, sizeof(d->key[0])) && d->len[i] == len &&
+		    !memcmp(d->blob[i], blob, len))
+			return true;
+	return false;
+}
+
+/*
+ * - a new writer over pinned maps (xdpmx_fp_open_pinned) sees the same
+ *   zones, entries, blobs and dump as the one that wrote them;
+ * - its in-memory state equals the maps: the same zone applies as
+ *   unchanged (blob bytes were read back right), a changed one applies;
+ * - its free lists were rebuilt: the next blob is the lowest index the
+ *   first writer left free;
+ * - reloading the object over the pins reuses the maps (cfg kept), and
+ *   asking for another capacity than the pinned one is refused (-EPROTO).
+ */
+Test(fastpath, takeover_pinned)
+{
+	struct xdpmx_fp_apply_stats st;
+	struct xdpmx_fp_mem m0, m1;
+	struct xdpmx_bpfobj_opts bo;
+	struct xdpmx_bpfobj *o2 = NULL;
+	static struct dumped d0, d1;
+	const uint8_t **apexes;
+	struct xdpmx_compiled *c;
+	bool used0[CAP_BLOB0] = { 0 };
+	struct snap s;
+	uint32_t lowest = CAP_BLOB0, fpid;
+	const char *pins;
+	size_t n;
+
+	pins = private_bpffs();
+	load(pins);
+	cr_assert(T.obj->cfg_written);
+	fpid = apply(APEX_FP, ZONE_V1).zone_id;
+	apply(APEX_REV, ZONE_REV);
+	cr_assert_eq(xdpmx_fp_mem(T.fp, &m0), 0);
+	memset(&d0, 0, sizeof(d0));
+	cr_assert_eq(xdpmx_fp_dump(T.fp, collect, &d0), 0);
+	cr_assert_eq(d0.n, 9); /* 6 + PTR 1, PTR 2, ns1 A */
+	snapshot(&T.obj->fds, &s);
+	for (size_t i = 0; i < s.n; i++) {
+		int sl = live_slot(&s.e[i].v, s.zones[s.e[i].v.zone].epoch);
+
+		if (XDPMX_BLOB_CLASS(s.e[i].v.ver[sl].blob) == 0)
+			used0[XDPMX_BLOB_INDEX(s.e[i].v.ver[sl].blob)] = true;
+	}
+	for (uint32_t i = 0; i < CAP_BLOB0 && lowest == CAP_BLOB0; i++)
+		if (!used0[i])
+			lowest = i;
+
+	/* The writer goes away; the program too (the pins keep the maps). */
+	xdpmx_fp_close(T.fp);
+	T.fp = NULL;
+	xdpmx_bpfobj_close(T.obj);
+	T.obj = NULL;
+
+	cr_assert_eq(xdpmx_fp_open_pinned(pins, &T.fp), 0);
+	cr_assert_eq(xdpmx_fp_zone_list(T.fp, &apexes, &n), 0);
+	cr_assert_eq(n, 2);
+	cr_assert_eq(xdpmx_fp_mem(T.fp, &m1), 0);
+	cr_assert_eq(memcmp(m0.entries, m1.entries, sizeof(m0.entries)), 0);
+	cr_assert_eq(memcmp(m0.blobs, m1.blobs, sizeof(m0.blobs)), 0);
+	cr_assert_eq(m1.zones, 2);
+	memset(&d1, 0, sizeof(d1));
+	cr_assert_eq(xdpmx_fp_dump(T.fp, collect, &d1), 0);
+	cr_assert_eq(d1.n, d0.n);
+	for (size_t i = 0; i < d0.n; i++)
+		cr_assert(dumped_has(&d1, d0.key[i], d0.blob[i], d0.len[i]), "entry %zu lost", i);
+
+	st = apply(APEX_FP, ZONE_V1);
+	cr_assert_eq(st.unchanged, 6, "after takeover: %zu unchanged, %zu changed", st.unchanged,
+		     st.changed);
+	cr_assert_eq(st.zone_id, fpid);
+	cr_assert_eq(st.epoch, 1);
+
+	/* One class-0 RRset added: it takes the lowest free index. */
+	{
+		char *text = zone_plus(1, "h%d A 198.18.1.%d\n");
+
+		c = compile_text(text);
+		free(text);
+	}
+	cr_assert_eq(xdpmx_fp_zone_apply(T.fp, APEX_FP, c, &st), 0);
+	cr_assert_eq(st.added, 1);
+	cr_assert_eq(st.epoch, 2);
+	xdpmx_compiled_free(c);
+	{
+		/* read h0's entry straight from the pinned directory map */
+		char path[256];
+		struct xdpmx_key_s key = { 0 };
+		struct xdpmx_dir_val v;
+		int fd;
+
+		snprintf(path, sizeof(path), "%s/%s", pins, XDPMX_STR(XDPMX_MAP_DIR_S));
+		fd = bpf_obj_get(path);
+		cr_assert_geq(fd, 0);
+		key.qtype = htons(XDPMX_TYPE_A);
+		memcpy(key.name, "\2h0\2fp\4test", 12);
+		cr_assert_eq(bpf_map_lookup_elem(fd, &key, &v), 0);
+		close(fd);
+		cr_assert_eq(v.ver[0].since, 2);
+		cr_assert_eq(v.ver[0].blob, XDPMX_BLOB_REF(0, lowest), "blob %#x, want index %u",
+			     v.ver[0].blob, lowest);
+	}
+
+	/* The program reloaded over the pins: maps reused, cfg kept. */
+	opts_small(&bo, pins);
+	cr_assert_eq(xdpmx_bpfobj_open(&bo, &o2), 0);
+	cr_assert_not(o2->cfg_written);
+	xdpmx_bpfobj_close(o2);
+	o2 = NULL;
+	bo.dir_max[0] = CAP_DIR_S * 2;
+	cr_assert_eq(xdpmx_bpfobj_open(&bo, &o2), -EPROTO);
+}
+
+/* An IPv4/UDP query frame for qname (wire) and qtype, with no EDNS. */
+static size_t query_frame(uint8_t *f, const uint8_t *qname, size_t qlen, uint16_t qtype)
+{
+	static const uint8_t eth[14] = { 2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, 0x08, 0x00 };
+	size_t dns = 14 + 20 + 8, o = dns;
+	uint32_t sum = 0;
+	uint16_t ipl, udpl;
+
+	memcpy(f, eth, 14);
+	memset(f + 14, 0, 28);
+	f[o++] = 0x12, f[o++] = 0x34; /* id */
+	f[o++] = 0x01, f[o++] = 0x00; /* RD */
+	f[o++] = 0, f[o++] = 1;       /* QDCOUNT 1 */
+	memset(f + o, 0, 6), o += 6;
+	memcpy(f + o, qname, qlen), o += qlen;
+	f[o++] = (uint8_t)(qtype >> 8), f[o++] = (uint8_t)qtype;
+	f[o++] = 0, f[o++] = 1; /* IN */
+	udpl = (uint16_t)(o - 34);
+	ipl = (uint16_t)(o - 14);
+	f[14] = 0x45;
+	f[16] = (uint8_t)(ipl >> 8), f[17] = (uint8_t)ipl;
+	f[22] = 64, f[23] = 17;
+	memcpy(f + 26, (uint8_t[]){ 198, 18, 0, 1 }, 4);
+	memcpy(f + 30, (uint8_t[]){ 198, 18, 0, 2 }, 4);
+	for (int i = 14; i < 34; i += 2)
+		sum += (uint32_t)(f[i] << 8 | f[i + 1]);
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	f[24] = (uint8_t)(~sum >> 8), f[25] = (uint8_t)~sum;
+	f[34] = 0xc0, f[35] = 0x01; /* sport 49153 */
+	f[36] = 0, f[37] = 53;
+	f[38] = (uint8_t)(udpl >> 8), f[39] = (uint8_t)udpl; /* checksum 0: none */
+	return o;
+}
+
+/*
+ * - with a zone applied, one A query through BPF_PROG_TEST_RUN is answered
+ *   (XDP_TX) with the three records of the RRset;
+ * - the hit.a counter of slot 0 moved by one (xdpmx_fp_stats_read), and
+ *   xdpmx_fp_stats_reset zeroes it.
+ */
+Test(fastpath, answer_served)
+{
+	/* dig @198.18.0.2 mail1.fp.test A +noedns */
+	static const uint8_t qname[] = "\5mail1\2fp\4test";
+	static uint64_t stats[XDPMX_IFACE_MAX][XDPMX_CNT__MAX];
+	uint8_t in[256], out[1600];
+	LIBBPF_OPTS(bpf_test_run_opts, ro);
+	size_t len;
+	int err;
+
+	load(NULL);
+	apply(APEX_FP, ZONE_V1);
+	len = query_frame(in, qname, sizeof(qname), XDPMX_TYPE_A);
+	cr_assert_eq(xdpmx_fp_stats_reset(T.fp), 0);
+	ro.data_in = in;
+	ro.data_size_in = (uint32_t)len;
+	ro.data_out = out;
+	ro.data_size_out = sizeof(out);
+	err = bpf_prog_test_run_opts(T.obj->prog_fd, &ro);
+	cr_assert_eq(err, 0, "BPF_PROG_TEST_RUN: %s", strerror(-err));
+	cr_assert_eq(ro.retval, XDP_TX, "action %u, want XDP_TX", ro.retval);
+	cr_assert_gt(ro.data_size_out, len);
+	cr_assert_eq(out[42 + 2] & 0x80, 0x80, "QR not set");
+	cr_assert_eq(out[42 + 7], 3, "ANCOUNT %u", out[42 + 7]);
+
+	cr_assert_eq(xdpmx_fp_stats_read(T.fp, stats), 0);
+	cr_assert_eq(stats[0][XDPMX_CNT_HIT_A], 1, "%s = %llu", xdpmx_counter_name(XDPMX_CNT_HIT_A),
+		     (unsigned long long)stats[0][XDPMX_CNT_HIT_A]);
+	cr_assert_eq(xdpmx_fp_stats_reset(T.fp), 0);
+	cr_assert_eq(xdpmx_fp_stats_read(T.fp, stats), 0);
+	cr_assert_eq(stats[0][XDPMX_CNT_HIT_A], 0);
+}
