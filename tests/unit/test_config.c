@@ -97,7 +97,7 @@ Test(config, defaults)
 	cr_assert_str_eq(addr(&c.listen[0]), "0.0.0.0@53");
 	cr_assert_str_eq(addr(&c.listen[1]), "::@53");
 	cr_assert_eq(c.n_ifaces, 0);
-	cr_assert_eq(c.xdp_mode, XDPMX_XDP_MODE_AUTO);
+	cr_assert_eq(c.xdp_mode, XDPMX_XDP_AUTO);
 	cr_assert_str_eq(c.control, XDPMX_CONTROL_PATH_DEFAULT);
 	cr_assert_str_eq(c.pin_dir, XDPMX_PIN_DIR_DEFAULT);
 	cr_assert_eq(c.edns_size, 1232);
@@ -147,7 +147,7 @@ Test(config, every_key)
 	cr_assert_eq(c.n_ifaces, 2);
 	cr_assert_str_eq(c.ifaces[0], "xs0");
 	cr_assert_str_eq(c.ifaces[1], "xs1");
-	cr_assert_eq(c.xdp_mode, XDPMX_XDP_MODE_GENERIC);
+	cr_assert_eq(c.xdp_mode, XDPMX_XDP_GENERIC);
 	cr_assert_str_eq(c.control, "/run/x/ctl.sock");
 	cr_assert_str_eq(c.pin_dir, "/sys/fs/bpf/other");
 	cr_assert_eq(c.edns_size, 4096);
@@ -194,7 +194,7 @@ Test(config, scalar_lists_and_other_values)
 	cr_assert_str_eq(addr(&c.listen[0]), "127.0.0.1@53");
 	cr_assert_eq(c.n_ifaces, 1);
 	cr_assert_str_eq(c.ifaces[0], "eth0");
-	cr_assert_eq(c.xdp_mode, XDPMX_XDP_MODE_NATIVE);
+	cr_assert_eq(c.xdp_mode, XDPMX_XDP_NATIVE);
 	cr_assert_eq(c.tcp_idle_ms, 120000);
 	cr_assert_str_eq(addr(&c.metrics), "::1@9153", "default metrics port");
 	cr_assert_eq(c.rotation, XDPMX_ORDER_FIXED);

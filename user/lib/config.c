@@ -545,11 +545,11 @@ static int parse_server(struct parse *p, const yaml_node_t *sec)
 			if (ret)
 				return ret;
 			if (!strcmp(s, "auto"))
-				c->xdp_mode = XDPMX_XDP_MODE_AUTO;
+				c->xdp_mode = XDPMX_XDP_AUTO;
 			else if (!strcmp(s, "native"))
-				c->xdp_mode = XDPMX_XDP_MODE_NATIVE;
+				c->xdp_mode = XDPMX_XDP_NATIVE;
 			else if (!strcmp(s, "generic"))
-				c->xdp_mode = XDPMX_XDP_MODE_GENERIC;
+				c->xdp_mode = XDPMX_XDP_GENERIC;
 			else
 				return node_err(
 					p, v,
@@ -1028,7 +1028,7 @@ int xdpmx_config_build(const struct xdpmx_flags *f, struct xdpmx_config *c, char
 	memset(c, 0, sizeof(*c));
 	if (err && errlen)
 		err[0] = '\0';
-	c->xdp_mode = XDPMX_XDP_MODE_AUTO;
+	c->xdp_mode = XDPMX_XDP_AUTO;
 	c->edns_size = XDPMX_EDNS_SIZE_DEFAULT;
 	c->port = XDPMX_DNS_PORT_DEFAULT;
 	c->tcp_idle_ms = XDPMX_CONF_TCP_IDLE_MS_DEFAULT;

@@ -38,17 +38,13 @@
 #include <stdio.h>
 #include <sys/socket.h>
 
+#include "attach.h" /* enum xdpmx_xdp_mode */
+
 /* Defaults (knotd's where it has one). */
 #define XDPMX_CONF_TCP_IDLE_MS_DEFAULT 10000
 #define XDPMX_CONF_TCP_MAX_CLIENTS_DEFAULT 100
 #define XDPMX_CONF_WORKERS_MAX 64
 #define XDPMX_CONF_METRICS_PORT_DEFAULT 9153
-
-enum xdpmx_xdp_mode {
-	XDPMX_XDP_MODE_AUTO = 0, /* native, else generic */
-	XDPMX_XDP_MODE_NATIVE = 1,
-	XDPMX_XDP_MODE_GENERIC = 2,
-};
 
 /* A socket address with its length, and how the operator wrote it. */
 struct xdpmx_sockaddr {
