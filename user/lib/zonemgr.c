@@ -1,0 +1,1271 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * The zone manager: see zonemgr.h.
+ *
+ * One batch does every change (start-up, reload, edit):
+ *   1. load (or take) the new version of each zone, off the lock;
+ *   2. refuse a zone whose apex another configured zone already serves;
+ *   3. build the new zone set, run the cross-zone PTR check over it;
+ *   4. compile the zones that changed (when there is a fast path);
+ *   5. publish the set to the slow path, then update the bookkeeping;
+ *   6. apply the compiled zones to the fast path, and report.
+ * A zone that fails in 1 or 2 keeps its served version everywhere.
+ */
+#define _GNU_SOURCE /* asprintf */
+#include <errno.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <ldns/ldns.h>
+
+#include "compile.h"
+#include "dname.h"
+#include "log.h"
+#include "zone.h"
+#include "zonemgr.h"
+
+struct zentry {
+	/* From the configuration. */
+	char *domain;			    /* as configured; NULL: the owner of the file's SOA */
+	uint8_t conf_apex[XDPMX_DNAME_MAX]; /* canonical; valid when domain */
+	char *file;
+	int order; /* resolved: the zone's rotation or the server's */
+	char *where;
+
+	/* State, under zm->lock. */
+	struct xdpmx_zone *zone; /* the served version (one reference) or NULL */
+	struct stat st;		 /* of the file the served version came from */
+	time_t loaded_at;
+	char *last_error; /* NULL when the last load succeeded */
+	json_t *details;  /* messages of the last load (errors, warnings) */
+	size_t warnings;
+	size_t rrsets;	  /* of zone */
+	size_t fp_rrsets; /* RRsets the fast path answers for it */
+	bool in_fp;	  /* the fast path holds it */
+	bool edited;	  /* changed by record/rrset commands since loaded */
+};
+
+struct xdpmx_zonemgr {
+	const struct xdpmx_flags *flags;
+	const struct xdpmx_config *running; /* the daemon's, for restart warnings */
+	uint8_t rotation;		    /* the server's default order now */
+	struct xdpmx_server *srv;
+	struct xdpmx_fp *fp;
+
+	pthread_mutex_t lock; /* entries, zs, st */
+	struct zentry **e;
+	size_t n;
+	struct xdpmx_zoneset *zs; /* the set the slow path serves */
+	struct xdpmx_sstats st;	  /* zone_loads, zone_load_failures */
+
+	pthread_t thread;
+	bool started, stop;
+	pthread_cond_t cond; /* jobs queued, or stop; with qlock */
+	pthread_mutex_t qlock;
+	struct xdpmx_zm_job *q_head, *q_tail;
+	struct xdpmx_zm_job *d_head, *d_tail;
+	int done_fd;
+};
+
+/* ---- helpers ---------------------------------------------------------------------- */
+
+static char *xstrdup(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+/* Canonical wire form of a configured domain (absolute with or without
+ * the final dot). Returns the length or a negative errno. */
+static int domain_wire(const char *s, uint8_t *wire)
+{
+	char buf[XDPMX_DNAME_STRLEN + 2];
+	size_t len = strlen(s);
+	int ret;
+
+	if (!len || len > XDPMX_DNAME_STRLEN)
+		return -EINVAL;
+	snprintf(buf, sizeof(buf), "%s%s", s, s[len - 1] == '.' ? "" : ".");
+	ret = xdpmx_dname_from_str(wire, buf, NULL);
+	if (ret > 0)
+		xdpmx_dname_canon(wire, wire, ret);
+	return ret;
+}
+
+static const char *entry_name(const struct zentry *e, char *buf)
+{
+	if (e->zone)
+		return xdpmx_dname_str(e->zone->apex, buf);
+	if (e->domain)
+		return xdpmx_dname_str(e->conf_apex, buf);
+	snprintf(buf, XDPMX_DNAME_STRLEN, "(zone in %s)", e->file);
+	return buf;
+}
+
+static void log_diag(const struct xdpmx_diag *d)
+{
+	for (size_t i = 0; i < d->n; i++) {
+		const struct xdpmx_diag_msg *m = &d->msgs[i];
+		enum xdpmx_log_level l = m->sev == XDPMX_SEV_ERROR ? XDPMX_LOG_ERR : XDPMX_LOG_WARN;
+
+		if (m->file && m->line)
+			xdpmx_log(l, "%s:%u: %s [%s]", m->file, m->line, m->text, m->check);
+		else if (m->file)
+			xdpmx_log(l, "%s: %s [%s]", m->file, m->text, m->check);
+		else
+			xdpmx_log(l, "%s [%s]", m->text, m->check);
+	}
+}
+
+static json_t *diag_msg_json(const struct xdpmx_diag_msg *m)
+{
+	return json_pack("{s:s, s:s?, s:i, s:s, s:s}", "severity",
+			 m->sev == XDPMX_SEV_ERROR ? "error" : "warning", "file", m->file, "line",
+			 (json_int_t)m->line, "check", m->check, "text", m->text);
+}
+
+/* Append the messages of d (those about file, when file is not NULL). */
+static void diag_append_json(json_t *arr, const struct xdpmx_diag *d, const char *file)
+{
+	for (size_t i = 0; i < d->n; i++)
+		if (!file || (d->msgs[i].file && !strcmp(d->msgs[i].file, file)))
+			json_array_append_new(arr, diag_msg_json(&d->msgs[i]));
+}
+
+/* "file:line: text" of the first error, or a message for a file error. */
+static char *first_error(const struct xdpmx_diag *d, int ret, const char *file)
+{
+	char *s;
+
+	for (size_t i = 0; i < d->n; i++) {
+		const struct xdpmx_diag_msg *m = &d->msgs[i];
+
+		if (m->sev != XDPMX_SEV_ERROR)
+			continue;
+		if (m->file && m->line)
+			return asprintf(&s, "%s:%u: %s", m->file, m->line, m->text) < 0 ? NULL : s;
+		if (m->file)
+			return asprintf(&s, "%s: %s", m->file, m->text) < 0 ? NULL : s;
+		return strdup(m->text);
+	}
+	if (ret == -EINVAL && d->errors)
+		return asprintf(&s, "%s: %zu errors", file, d->errors) < 0 ? NULL : s;
+	return asprintf(&s, "couldn't load zone file %s: %s", file, strerror(-ret)) < 0 ? NULL : s;
+}
+
+static size_t count_rrsets(const struct xdpmx_zone *z)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < z->n_nodes; i++)
+		n += z->nodes[i]->n_rrsets;
+	return n;
+}
+
+static bool same_file(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino && a->st_size == b->st_size &&
+	       a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
+}
+
+static void entry_free(struct zentry *e)
+{
+	if (!e)
+		return;
+	free(e->domain);
+	free(e->file);
+	free(e->where);
+	free(e->last_error);
+	json_decref(e->details);
+	xdpmx_zone_unref(e->zone);
+	free(e);
+}
+
+/* A new entry for configured zone zc (its state empty). */
+static struct zentry *entry_new(const struct xdpmx_zone_conf *zc, uint8_t rotation)
+{
+	struct zentry *e = calloc(1, sizeof(*e));
+
+	if (!e)
+		return NULL;
+	e->domain = xstrdup(zc->domain);
+	e->file = strdup(zc->file);
+	e->where = strdup(zc->where);
+	e->order = zc->order >= 0 ? zc->order : rotation;
+	if ((zc->domain && (!e->domain || domain_wire(zc->domain, e->conf_apex) < 0)) || !e->file ||
+	    !e->where) {
+		entry_free(e);
+		return NULL;
+	}
+	return e;
+}
+
+/* ---- one batch --------------------------------------------------------------------- */
+
+struct pending {
+	struct zentry *e;
+	struct xdpmx_zone *z; /* the new version (one reference), NULL if failed */
+	struct stat st;
+	struct xdpmx_diag d;
+	char *error; /* why it failed */
+	struct xdpmx_compiled *c;
+	struct xdpmx_fp_apply_stats ast;
+	int fp_ret; /* of the fast-path apply; 1: not applied */
+	bool edit;  /* z was built by an edit, not read from the file */
+};
+
+static void pending_fail(struct pending *p, char *error)
+{
+	free(p->error);
+	p->error = error ? error : strdup("out of memory");
+	xdpmx_zone_unref(p->z);
+	p->z = NULL;
+}
+
+static void pending_load(struct pending *p)
+{
+	struct xdpmx_zone_opts opts = {
+		.origin = p->e->domain ? p->e->conf_apex : NULL,
+		.order = p->e->order,
+	};
+	int ret;
+
+	p->z = NULL;
+	if (stat(p->e->file, &p->st)) {
+		ret = -errno;
+		pending_fail(p, first_error(&p->d, ret, p->e->file));
+		return;
+	}
+	ret = xdpmx_zone_load(p->e->file, &opts, &p->d, &p->z);
+	if (ret) {
+		p->z = NULL;
+		pending_fail(p, first_error(&p->d, ret, p->e->file));
+	}
+}
+
+/* The zone entry other than self that serves (or is about to serve) apex. */
+static const struct zentry *apex_owner(struct xdpmx_zonemgr *zm, const struct zentry *self,
+				       const uint8_t *apex, const struct pending *p, size_t np)
+{
+	for (size_t i = 0; i < np; i++)
+		if (p[i].e != self && p[i].z && xdpmx_dname_eq(p[i].z->apex, apex))
+			return p[i].e;
+	for (size_t i = 0; i < zm->n; i++) {
+		const struct zentry *e = zm->e[i];
+		bool pending = false;
+
+		for (size_t j = 0; j < np; j++)
+			pending |= p[j].e == e;
+		if (e != self && !pending && e->zone && xdpmx_dname_eq(e->zone->apex, apex))
+			return e;
+	}
+	return NULL;
+}
+
+static json_t *apply_json(const struct pending *p)
+{
+	if (p->fp_ret == 1)
+		return json_null();
+	return json_pack("{s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "ok", p->fp_ret == 0,
+			 "compiled", (json_int_t)(p->c ? p->c->n : 0), "skipped",
+			 (json_int_t)(p->c ? p->c->skipped[XDPMX_SKIP_TOO_BIG] +
+						      p->c->skipped[XDPMX_SKIP_TOO_MANY]
+					   : 0),
+			 "added", (json_int_t)p->ast.added, "changed", (json_int_t)p->ast.changed,
+			 "deleted", (json_int_t)p->ast.deleted, "unchanged",
+			 (json_int_t)p->ast.unchanged);
+}
+
+/* Write one zone into the fast path; on refusal take it out entirely. */
+static void fp_apply(struct xdpmx_zonemgr *zm, struct pending *p)
+{
+	char name[XDPMX_DNAME_STRLEN];
+	int ret;
+
+	xdpmx_dname_str(p->z->apex, name);
+	p->fp_ret = xdpmx_fp_zone_apply(zm->fp, p->z->apex, p->c, &p->ast);
+	if (p->fp_ret) {
+		pr_err("Couldn't apply zone %s to the fast path: %s; the slow path answers all "
+		       "of it",
+		       name, strerror(-p->fp_ret));
+		ret = xdpmx_fp_zone_remove(zm->fp, p->z->apex);
+		if (ret && ret != -ENOENT)
+			pr_err("Couldn't remove zone %s from the fast path: %s", name,
+			       strerror(-ret));
+		return;
+	}
+	pr_info("Zone %s in the fast path: %zu RRsets compiled, %zu skipped (too big %zu, too "
+		"many records %zu), %zu without additional records; %zu added, %zu changed, %zu "
+		"deleted, %zu unchanged (epoch %u)",
+		name, p->c->n,
+		p->c->skipped[XDPMX_SKIP_TOO_BIG] + p->c->skipped[XDPMX_SKIP_TOO_MANY],
+		p->c->skipped[XDPMX_SKIP_TOO_BIG], p->c->skipped[XDPMX_SKIP_TOO_MANY],
+		p->c->ad_trimmed, p->ast.added, p->ast.changed, p->ast.deleted, p->ast.unchanged,
+		p->ast.epoch);
+}
+
+static void fp_remove(struct xdpmx_zonemgr *zm, const uint8_t *apex)
+{
+	char name[XDPMX_DNAME_STRLEN];
+	int ret = xdpmx_fp_zone_remove(zm->fp, apex);
+
+	if (ret && ret != -ENOENT)
+		pr_err("Couldn't remove zone %s from the fast path: %s",
+		       xdpmx_dname_str(apex, name), strerror(-ret));
+}
+
+static void fp_report(struct xdpmx_zonemgr *zm)
+{
+	struct xdpmx_fp_mem m;
+	int ret = xdpmx_fp_mem(zm->fp, &m);
+
+	if (ret) {
+		pr_warn("Couldn't read the fast path's memory use: %s", strerror(-ret));
+		return;
+	}
+	pr_info("Fast path holds %llu zones, %llu RRsets (%llu + %llu + %llu by name length), "
+		"%llu KiB of kernel memory",
+		(unsigned long long)m.zones,
+		(unsigned long long)(m.entries[0] + m.entries[1] + m.entries[2]),
+		(unsigned long long)m.entries[0], (unsigned long long)m.entries[1],
+		(unsigned long long)m.entries[2], (unsigned long long)(m.kernel_bytes / 1024));
+}
+
+/*
+ * Run one batch: the zones of p (loaded here unless p[i].z is set), and the
+ * entries of gone (removed from everything and freed). When adopt is set,
+ * zm->e becomes exactly the entries of adopt (the reconciled
+ * configuration). Fills res (when not NULL) with one object per zone.
+ */
+static void run_batch(struct xdpmx_zonemgr *zm, struct pending *p, size_t np, struct zentry **gone,
+		      size_t ngone, struct zentry **adopt, size_t nadopt, json_t *res)
+{
+	struct xdpmx_zoneset *zs = NULL, *old_zs = NULL;
+	struct xdpmx_diag ptr = {};
+	char name[XDPMX_DNAME_STRLEN], other[XDPMX_DNAME_STRLEN];
+	size_t i, ok = 0;
+	bool swapped = false;
+	int ret;
+
+	/* 1. Load, off the lock: only this thread changes entries. */
+	for (i = 0; i < np; i++)
+		if (!p[i].z && !p[i].error)
+			pending_load(&p[i]);
+
+	/* 2. One apex, one zone. */
+	for (i = 0; i < np; i++) {
+		const struct zentry *o;
+		char *msg;
+
+		if (!p[i].z)
+			continue;
+		o = apex_owner(zm, p[i].e, p[i].z->apex, p, i);
+		if (!o)
+			continue;
+		if (asprintf(&msg, "%s: zone %s is already served from %s (%s)", p[i].e->where,
+			     xdpmx_dname_str(p[i].z->apex, name), o->file, o->where) < 0)
+			msg = NULL;
+		pending_fail(&p[i], msg);
+	}
+
+	/* 3. The new set. */
+	zs = xdpmx_zoneset_dup(zm->zs);
+	if (!zs)
+		goto nomem;
+	for (i = 0; i < ngone; i++)
+		if (gone[i]->zone)
+			xdpmx_zoneset_del(zs, gone[i]->zone->apex);
+	for (i = 0; i < np; i++) {
+		if (!p[i].z)
+			continue;
+		if (p[i].e->zone && !xdpmx_dname_eq(p[i].e->zone->apex, p[i].z->apex))
+			xdpmx_zoneset_del(zs, p[i].e->zone->apex);
+		if (xdpmx_zoneset_put(zs, p[i].z))
+			goto nomem;
+		ok++;
+	}
+	if (ok)
+		xdpmx_zoneset_check_ptr(zs, &ptr);
+
+	/* 4. Compile. */
+	for (i = 0; zm->fp && i < np; i++) {
+		p[i].fp_ret = 1;
+		if (!p[i].z)
+			continue;
+		ret = xdpmx_compile_zone(p[i].z, &p[i].c);
+		if (ret) {
+			pr_err("Couldn't compile zone %s for the fast path: %s",
+			       xdpmx_dname_str(p[i].z->apex, name), strerror(-ret));
+			p[i].c = NULL;
+			p[i].fp_ret = ret;
+		}
+	}
+
+	/* 5. Publish to the slow path, then the bookkeeping. */
+	if (zm->srv && (ok || ngone) && xdpmx_server_set_zones(zm->srv, zs))
+		goto nomem;
+	pthread_mutex_lock(&zm->lock);
+	old_zs = zm->zs;
+	zm->zs = zs;
+	zs = NULL;
+	swapped = true;
+	for (i = 0; i < np; i++) {
+		struct zentry *e = p[i].e;
+		json_t *details = json_array();
+
+		diag_append_json(details, &p[i].d, NULL);
+		if (p[i].z || !p[i].edit) {
+			json_decref(e->details);
+			e->details = details;
+			e->warnings = p[i].d.warnings;
+		} else {
+			json_decref(details);
+		}
+		if (!p[i].z) {
+			if (!p[i].edit) {
+				free(e->last_error);
+				e->last_error = xstrdup(p[i].error);
+				XDPMX_SST_INC(zm->st.zone_load_failures);
+			}
+			continue;
+		}
+		diag_append_json(e->details, &ptr, e->file);
+		xdpmx_zone_unref(e->zone);
+		e->zone = xdpmx_zone_ref(p[i].z);
+		e->rrsets = count_rrsets(p[i].z);
+		e->edited = p[i].edit;
+		if (!p[i].edit) {
+			e->st = p[i].st;
+			e->loaded_at = time(NULL);
+			free(e->last_error);
+			e->last_error = NULL;
+		}
+		XDPMX_SST_INC(zm->st.zone_loads);
+	}
+	if (adopt) {
+		struct zentry **arr = realloc(zm->e, (nadopt ? nadopt : 1) * sizeof(*arr));
+
+		if (arr) {
+			memcpy(arr, adopt, nadopt * sizeof(*arr));
+			zm->e = arr;
+			zm->n = nadopt;
+		}
+	}
+	pthread_mutex_unlock(&zm->lock);
+	xdpmx_zoneset_free(old_zs);
+
+	/* What happened, in the log. */
+	for (i = 0; i < np; i++) {
+		if (!p[i].z) {
+			log_diag(&p[i].d);
+			if (p[i].e->zone)
+				pr_err("Couldn't %s zone %s: %s; still serving serial %u",
+				       p[i].edit ? "edit" : "reload", entry_name(p[i].e, name),
+				       p[i].error, p[i].e->zone->serial);
+			else
+				pr_err("Couldn't load zone %s: %s", entry_name(p[i].e, name),
+				       p[i].error);
+			continue;
+		}
+		log_diag(&p[i].d);
+		pr_info("Zone %s serial %u %s%s: %zu records, %zu RRsets, %zu warnings",
+			xdpmx_dname_str(p[i].z->apex, name), p[i].z->serial,
+			p[i].edit ? "edited (not written to its file)" : "loaded from ",
+			p[i].edit ? "" : p[i].e->file, p[i].z->n_records, count_rrsets(p[i].z),
+			p[i].d.warnings);
+	}
+	log_diag(&ptr);
+
+	/* 6. The fast path. */
+	if (zm->fp) {
+		for (i = 0; i < ngone; i++)
+			if (gone[i]->zone && gone[i]->in_fp)
+				fp_remove(zm, gone[i]->zone->apex);
+		for (i = 0; i < np; i++) {
+			struct zentry *e = p[i].e;
+
+			if (!p[i].z || !p[i].c)
+				continue;
+			fp_apply(zm, &p[i]);
+			pthread_mutex_lock(&zm->lock);
+			e->in_fp = p[i].fp_ret == 0;
+			e->fp_rrsets = e->in_fp ? p[i].c->n : 0;
+			pthread_mutex_unlock(&zm->lock);
+		}
+		if (ok || ngone)
+			fp_report(zm);
+	}
+
+	/* The results. */
+	for (i = 0; res && i < np; i++) {
+		struct zentry *e = p[i].e;
+		json_t *o = json_object(), *details = json_array();
+
+		if (!p[i].z) {
+			diag_append_json(details, &p[i].d, NULL);
+			json_object_set_new(o, "name", json_string(entry_name(e, name)));
+			json_object_set_new(o, "ok", json_false());
+			json_object_set_new(o, "serial",
+					    e->zone ? json_integer(e->zone->serial) : json_null());
+			json_object_set_new(o, "changed", json_false());
+			json_object_set_new(o, "error", json_string(p[i].error));
+		} else {
+			diag_append_json(details, &p[i].d, NULL);
+			diag_append_json(details, &ptr, e->file);
+			json_object_set_new(o, "name",
+					    json_string(xdpmx_dname_str(p[i].z->apex, name)));
+			json_object_set_new(o, "ok", json_true());
+			json_object_set_new(o, "serial", json_integer(p[i].z->serial));
+			json_object_set_new(o, "changed", json_true());
+			json_object_set_new(o, "records", json_integer(p[i].z->n_records));
+			json_object_set_new(o, "fastpath", apply_json(&p[i]));
+		}
+		json_object_set_new(o, "details", details);
+		json_array_append_new(res, o);
+	}
+	for (i = 0; res && i < ngone; i++)
+		json_array_append_new(res, json_pack("{s:s, s:b, s:b, s:b}", "name",
+						     entry_name(gone[i], other), "ok", 1, "changed",
+						     1, "removed", 1));
+	for (i = 0; i < ngone; i++)
+		pr_info("Zone %s removed from the configuration: no longer served",
+			entry_name(gone[i], name));
+	goto out;
+
+nomem:
+	xdpmx_zoneset_free(zs);
+	for (i = 0; i < np; i++)
+		if (p[i].z)
+			pending_fail(&p[i], strdup("out of memory while swapping the zone in"));
+	pr_err("Couldn't swap zones in: out of memory; the previous versions stay");
+	for (i = 0; res && i < np; i++)
+		json_array_append_new(res, json_pack("{s:s, s:b, s:b, s:s}", "name",
+						     entry_name(p[i].e, name), "ok", 0, "changed",
+						     0, "error", p[i].error));
+out:
+	if (swapped) {
+		for (i = 0; i < ngone; i++)
+			entry_free(gone[i]);
+	} else {
+		/* Nothing changed: entries new in this batch go again. */
+		for (i = 0; i < nadopt; i++) {
+			bool known = false;
+
+			for (size_t j = 0; j < zm->n; j++)
+				known |= zm->e[j] == adopt[i];
+			if (!known)
+				entry_free(adopt[i]);
+		}
+	}
+	for (i = 0; i < np; i++) {
+		xdpmx_zone_unref(p[i].z);
+		xdpmx_diag_clear(&p[i].d);
+		xdpmx_compiled_free(p[i].c);
+		free(p[i].error);
+	}
+	xdpmx_diag_clear(&ptr);
+}
+
+/* ---- reloads ------------------------------------------------------------------------- */
+
+/* The running entry a configured zone is (same domain; or same file when
+ * the origin comes from the SOA). */
+static struct zentry *match_entry(struct xdpmx_zonemgr *zm, const struct xdpmx_zone_conf *zc,
+				  const uint8_t *apex)
+{
+	for (size_t i = 0; i < zm->n; i++) {
+		struct zentry *e = zm->e[i];
+
+		if (zc->domain && e->domain && xdpmx_dname_eq(e->conf_apex, apex))
+			return e;
+		if (!zc->domain && !e->domain && !strcmp(e->file, zc->file))
+			return e;
+	}
+	return NULL;
+}
+
+static bool file_changed(const struct zentry *e)
+{
+	struct stat st;
+
+	if (!e->zone || stat(e->file, &st))
+		return true; /* never loaded, or now unreadable: try, and say why */
+	return !same_file(&st, &e->st);
+}
+
+static void note(char *what, size_t size, bool changed, const char *key)
+{
+	if (changed)
+		snprintf(what + strlen(what), size - strlen(what), " %s", key);
+}
+
+/* Settings that only a restart changes. */
+static void warn_restart(const struct xdpmx_config *a, const struct xdpmx_config *b)
+{
+	char what[256] = "";
+	bool same_listen = a->n_listen == b->n_listen, same_if = a->n_ifaces == b->n_ifaces;
+
+	for (size_t i = 0; same_listen && i < a->n_listen; i++)
+		same_listen = a->listen[i].len == b->listen[i].len &&
+			      !memcmp(&a->listen[i].ss, &b->listen[i].ss, a->listen[i].len);
+	for (size_t i = 0; same_if && i < a->n_ifaces; i++)
+		same_if = !strcmp(a->ifaces[i], b->ifaces[i]);
+	note(what, sizeof(what), !same_listen, "listen");
+	note(what, sizeof(what), !same_if, "interface");
+	note(what, sizeof(what), a->xdp_mode != b->xdp_mode, "xdp-mode");
+	note(what, sizeof(what), strcmp(a->control, b->control), "control");
+	note(what, sizeof(what), strcmp(a->pin_dir, b->pin_dir), "pin-dir");
+	note(what, sizeof(what), a->edns_size != b->edns_size, "edns-size");
+	note(what, sizeof(what), a->port != b->port, "port");
+	note(what, sizeof(what), a->tcp_idle_ms != b->tcp_idle_ms, "tcp-idle-timeout");
+	note(what, sizeof(what), a->tcp_max_clients != b->tcp_max_clients, "tcp-max-clients");
+	note(what, sizeof(what), a->udp_workers != b->udp_workers, "udp-workers");
+	note(what, sizeof(what),
+	     a->metrics_on != b->metrics_on || a->metrics_allow_remote != b->metrics_allow_remote ||
+		     (a->metrics_on && memcmp(&a->metrics.ss, &b->metrics.ss, a->metrics.len)),
+	     "metrics");
+	if (what[0])
+		pr_warn("Configuration changed that takes effect only on restart:%s", what);
+}
+
+/*
+ * Re-read the configuration and reconcile: new zones are loaded, removed
+ * ones dropped, changed settings (file, rotation) reload the zone; every
+ * other zone reloads if force, or if its file changed. Returns the result
+ * array, or NULL with *error set.
+ */
+static json_t *reload_config(struct xdpmx_zonemgr *zm, bool force, char **error)
+{
+	char err[XDPMX_CONF_ERR_MAX];
+	struct xdpmx_config c;
+	struct zentry **adopt = NULL, **gone = NULL;
+	struct pending *p = NULL;
+	size_t i, np = 0, ngone = 0, nadopt;
+	json_t *res;
+	int ret;
+
+	ret = xdpmx_config_build(zm->flags, &c, err, sizeof(err));
+	if (ret) {
+		pr_err("Couldn't reload the configuration: %s; nothing changed", err);
+		if (asprintf(error, "couldn't reload the configuration: %s", err) < 0)
+			*error = NULL;
+		return NULL;
+	}
+	if (zm->running)
+		warn_restart(zm->running, &c);
+	res = json_array();
+	adopt = calloc(c.n_zones + 1, sizeof(*adopt));
+	gone = calloc(zm->n + 1, sizeof(*gone));
+	p = calloc(c.n_zones + 1, sizeof(*p));
+	if (!res || !adopt || !gone || !p)
+		goto nomem;
+
+	for (i = 0; i < c.n_zones; i++) {
+		const struct xdpmx_zone_conf *zc = &c.zones[i];
+		uint8_t apex[XDPMX_DNAME_MAX];
+		int order = zc->order >= 0 ? zc->order : c.rotation;
+		struct zentry *e;
+		bool reload = force;
+
+		if (zc->domain && domain_wire(zc->domain, apex) < 0)
+			continue; /* the config check refused it already */
+		e = match_entry(zm, zc, apex);
+		for (size_t j = 0; e && j < i; j++)
+			if (adopt[j] == e)
+				e = NULL; /* the same file twice: the second is new */
+		if (!e) {
+			e = entry_new(zc, c.rotation);
+			if (!e)
+				goto nomem;
+			reload = true;
+		} else {
+			/* Settings are swapped by this thread only, and
+			 * readers take the lock. */
+			pthread_mutex_lock(&zm->lock);
+			if (strcmp(e->file, zc->file) || e->order != order) {
+				char *file = strdup(zc->file);
+
+				if (!file) {
+					pthread_mutex_unlock(&zm->lock);
+					goto nomem;
+				}
+				free(e->file);
+				e->file = file;
+				e->order = order;
+				reload = true;
+			}
+			pthread_mutex_unlock(&zm->lock);
+			reload |= file_changed(e);
+		}
+		adopt[i] = e;
+		if (reload)
+			p[np++].e = e;
+	}
+	for (i = 0; i < zm->n; i++) {
+		bool kept = false;
+
+		for (size_t j = 0; j < c.n_zones; j++)
+			kept |= adopt[j] == zm->e[i];
+		if (!kept)
+			gone[ngone++] = zm->e[i];
+	}
+	/* Unchanged zones are in the result too, as not changed. */
+	for (i = 0; i < c.n_zones; i++) {
+		bool pending = false;
+		char name[XDPMX_DNAME_STRLEN];
+
+		for (size_t j = 0; j < np; j++)
+			pending |= p[j].e == adopt[i];
+		if (!pending && adopt[i])
+			json_array_append_new(
+				res, json_pack("{s:s, s:b, s:o, s:b}", "name",
+					       entry_name(adopt[i], name), "ok", 1, "serial",
+					       adopt[i]->zone ? json_integer(adopt[i]->zone->serial)
+							      : json_null(),
+					       "changed", 0));
+	}
+	zm->rotation = c.rotation;
+	/* Compact adopt: skipped invalid domains leave holes. */
+	for (i = 0, nadopt = 0; i < c.n_zones; i++)
+		if (adopt[i])
+			adopt[nadopt++] = adopt[i];
+	run_batch(zm, p, np, gone, ngone, adopt, nadopt, res);
+	free(p);
+	free(gone);
+	free(adopt);
+	xdpmx_config_free(&c);
+	return res;
+nomem:
+	pr_err("Couldn't reload the configuration: out of memory");
+	if (adopt)
+		for (i = 0; i < c.n_zones; i++) {
+			bool known = false;
+
+			for (size_t j = 0; j < zm->n; j++)
+				known |= zm->e[j] == adopt[i];
+			if (!known)
+				entry_free(adopt[i]);
+		}
+	free(p);
+	free(gone);
+	free(adopt);
+	json_decref(res);
+	xdpmx_config_free(&c);
+	*error = strdup("couldn't reload the configuration: out of memory");
+	return NULL;
+}
+
+static struct zentry *find_entry(struct xdpmx_zonemgr *zm, const char *name)
+{
+	uint8_t apex[XDPMX_DNAME_MAX];
+
+	if (domain_wire(name, apex) < 0)
+		return NULL;
+	for (size_t i = 0; i < zm->n; i++) {
+		struct zentry *e = zm->e[i];
+
+		if ((e->zone && xdpmx_dname_eq(e->zone->apex, apex)) ||
+		    (e->domain && xdpmx_dname_eq(e->conf_apex, apex)))
+			return e;
+	}
+	return NULL;
+}
+
+static json_t *reload_one(struct xdpmx_zonemgr *zm, const char *name, char **error)
+{
+	struct pending p = {};
+	json_t *res;
+
+	p.e = find_entry(zm, name);
+	if (!p.e) {
+		if (asprintf(error, "zone %s is not configured", name) < 0)
+			*error = NULL;
+		return NULL;
+	}
+	res = json_array();
+	if (!res) {
+		*error = NULL;
+		return NULL;
+	}
+	run_batch(zm, &p, 1, NULL, 0, NULL, 0, res);
+	return res;
+}
+
+/* ---- zone check -------------------------------------------------------------------- */
+
+static json_t *check_file(struct xdpmx_zonemgr *zm, json_t *args, char **error)
+{
+	const char *file = json_string_value(json_object_get(args, "file"));
+	const char *origin = json_string_value(json_object_get(args, "origin"));
+	struct xdpmx_zone_opts opts = {.order = zm->rotation};
+	uint8_t apex[XDPMX_DNAME_MAX];
+	struct xdpmx_diag d = {};
+	struct xdpmx_zone *z = NULL;
+	json_t *msgs, *res;
+	int ret;
+
+	if (!file) {
+		*error = strdup("zone check needs \"file\"");
+		return NULL;
+	}
+	if (origin) {
+		if (domain_wire(origin, apex) < 0) {
+			if (asprintf(error, "origin '%s' is not a valid domain name", origin) < 0)
+				*error = NULL;
+			return NULL;
+		}
+		opts.origin = apex;
+	}
+	ret = xdpmx_zone_load(file, &opts, &d, &z);
+	if (ret && !d.errors) {
+		if (asprintf(error, "couldn't load zone file %s: %s", file, strerror(-ret)) < 0)
+			*error = NULL;
+		xdpmx_diag_clear(&d);
+		return NULL;
+	}
+	if (!ret) {
+		/* The PTR rule against the zones served now, with this one in
+		 * place of its served version. */
+		struct xdpmx_zoneset *zs;
+		struct xdpmx_diag ptr = {};
+
+		pthread_mutex_lock(&zm->lock);
+		zs = xdpmx_zoneset_dup(zm->zs);
+		pthread_mutex_unlock(&zm->lock);
+		if (zs && !xdpmx_zoneset_put(zs, z)) {
+			xdpmx_zoneset_check_ptr(zs, &ptr);
+			for (size_t i = 0; i < ptr.n; i++)
+				if (ptr.msgs[i].file && !strcmp(ptr.msgs[i].file, file))
+					xdpmx_diag_add(&d, ptr.msgs[i].sev, ptr.msgs[i].file,
+						       ptr.msgs[i].line, ptr.msgs[i].check, "%s",
+						       ptr.msgs[i].text);
+		}
+		xdpmx_diag_clear(&ptr);
+		xdpmx_zoneset_free(zs);
+		xdpmx_zone_unref(z);
+	}
+	msgs = json_array();
+	diag_append_json(msgs, &d, NULL);
+	res = json_pack("{s:I, s:I, s:o}", "errors", (json_int_t)d.errors, "warnings",
+			(json_int_t)d.warnings, "messages", msgs);
+	xdpmx_diag_clear(&d);
+	if (!res)
+		*error = NULL;
+	return res;
+}
+
+/* ---- the thread ---------------------------------------------------------------------- */
+
+static void run_job(struct xdpmx_zonemgr *zm, struct xdpmx_zm_job *job)
+{
+	const char *zone = json_string_value(json_object_get(job->args, "zone"));
+	char *error = NULL;
+	json_t *res = NULL;
+
+	switch (job->op) {
+	case XDPMX_ZM_RELOAD_CONFIG:
+		pr_info("Reloading the configuration and changed zones");
+		res = reload_config(zm, false, &error);
+		break;
+	case XDPMX_ZM_RELOAD:
+		if (zone) {
+			pr_info("Reloading zone %s", zone);
+			res = reload_one(zm, zone, &error);
+		} else {
+			pr_info("Reloading the configuration and every zone");
+			res = reload_config(zm, true, &error);
+		}
+		break;
+	case XDPMX_ZM_CHECK:
+		res = check_file(zm, job->args, &error);
+		break;
+	case XDPMX_ZM_STATS_RESET: {
+		int ret = zm->fp ? xdpmx_fp_stats_reset(zm->fp) : 0;
+
+		if (ret && asprintf(&error, "couldn't reset the fast path's counters: %s",
+				    strerror(-ret)) < 0)
+			error = NULL;
+		res = ret ? NULL : json_object();
+		break;
+	}
+	default:
+		error = strdup("this command is not implemented yet");
+		break;
+	}
+	if (res) {
+		job->result = res;
+	} else {
+		job->error = error ? error : strdup("out of memory");
+	}
+}
+
+static void finish_job(struct xdpmx_zonemgr *zm, struct xdpmx_zm_job *job)
+{
+	uint64_t one = 1;
+
+	pthread_mutex_lock(&zm->qlock);
+	job->next = NULL;
+	if (zm->d_tail)
+		zm->d_tail->next = job;
+	else
+		zm->d_head = job;
+	zm->d_tail = job;
+	pthread_mutex_unlock(&zm->qlock);
+	if (write(zm->done_fd, &one, sizeof(one)) < 0)
+		pr_warn("Couldn't signal a finished zone job: %s", strerror(errno));
+}
+
+static void *zonemgr_main(void *arg)
+{
+	struct xdpmx_zonemgr *zm = arg;
+	struct xdpmx_zm_job *job;
+
+	pthread_mutex_lock(&zm->qlock);
+	for (;;) {
+		while (!zm->stop && !zm->q_head)
+			pthread_cond_wait(&zm->cond, &zm->qlock);
+		if (zm->stop)
+			break;
+		job = zm->q_head;
+		zm->q_head = job->next;
+		if (!zm->q_head)
+			zm->q_tail = NULL;
+		pthread_mutex_unlock(&zm->qlock);
+		run_job(zm, job);
+		finish_job(zm, job);
+		pthread_mutex_lock(&zm->qlock);
+	}
+	pthread_mutex_unlock(&zm->qlock);
+	return NULL;
+}
+
+void xdpmx_zonemgr_submit(struct xdpmx_zonemgr *zm, struct xdpmx_zm_job *job)
+{
+	job->next = NULL;
+	pthread_mutex_lock(&zm->qlock);
+	if (zm->stop) {
+		pthread_mutex_unlock(&zm->qlock);
+		job->error = strdup("the daemon is stopping");
+		finish_job(zm, job);
+		return;
+	}
+	if (zm->q_tail)
+		zm->q_tail->next = job;
+	else
+		zm->q_head = job;
+	zm->q_tail = job;
+	pthread_cond_signal(&zm->cond);
+	pthread_mutex_unlock(&zm->qlock);
+}
+
+int xdpmx_zonemgr_done_fd(struct xdpmx_zonemgr *zm)
+{
+	return zm->done_fd;
+}
+
+struct xdpmx_zm_job *xdpmx_zonemgr_take_done(struct xdpmx_zonemgr *zm)
+{
+	struct xdpmx_zm_job *job;
+	uint64_t v;
+
+	pthread_mutex_lock(&zm->qlock);
+	job = zm->d_head;
+	if (job) {
+		zm->d_head = job->next;
+		if (!zm->d_head)
+			zm->d_tail = NULL;
+		job->next = NULL;
+	} else if (read(zm->done_fd, &v, sizeof(v)) < 0 && errno != EAGAIN) {
+		pr_debug("Couldn't drain the zone jobs' eventfd: %s", strerror(errno));
+	}
+	pthread_mutex_unlock(&zm->qlock);
+	return job;
+}
+
+void xdpmx_zm_job_free(struct xdpmx_zm_job *job)
+{
+	if (!job)
+		return;
+	json_decref(job->args);
+	json_decref(job->result);
+	json_decref(job->details);
+	free(job->error);
+	free(job);
+}
+
+int xdpmx_zonemgr_start(struct xdpmx_zonemgr *zm)
+{
+	int ret = pthread_create(&zm->thread, NULL, zonemgr_main, zm);
+
+	if (ret) {
+		pr_err("Couldn't start the zone manager thread: %s", strerror(ret));
+		return -ret;
+	}
+	zm->started = true;
+	return 0;
+}
+
+/* ---- creation, first load --------------------------------------------------------------- */
+
+int xdpmx_zonemgr_new(const struct xdpmx_flags *f, const struct xdpmx_config *c,
+		      struct xdpmx_server *srv, struct xdpmx_fp *fp, struct xdpmx_zonemgr **out)
+{
+	struct xdpmx_zonemgr *zm = calloc(1, sizeof(*zm));
+
+	if (!zm)
+		return -ENOMEM;
+	zm->flags = f;
+	zm->running = c;
+	zm->rotation = c->rotation;
+	zm->srv = srv;
+	zm->fp = fp;
+	zm->done_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	zm->zs = xdpmx_zoneset_new();
+	zm->e = calloc(c->n_zones + 1, sizeof(*zm->e));
+	pthread_mutex_init(&zm->lock, NULL);
+	pthread_mutex_init(&zm->qlock, NULL);
+	pthread_cond_init(&zm->cond, NULL);
+	if (zm->done_fd < 0 || !zm->zs || !zm->e)
+		goto fail;
+	for (size_t i = 0; i < c->n_zones; i++) {
+		zm->e[i] = entry_new(&c->zones[i], c->rotation);
+		if (!zm->e[i])
+			goto fail;
+		zm->n++;
+	}
+	*out = zm;
+	return 0;
+fail:
+	xdpmx_zonemgr_free(zm);
+	return -ENOMEM;
+}
+
+int xdpmx_zonemgr_load_all(struct xdpmx_zonemgr *zm)
+{
+	struct pending *p = calloc(zm->n + 1, sizeof(*p));
+	const uint8_t **apexes = NULL;
+	size_t i, n = 0, failed = 0;
+	char name[XDPMX_DNAME_STRLEN];
+
+	if (!p)
+		return -ENOMEM;
+	for (i = 0; i < zm->n; i++)
+		p[i].e = zm->e[i];
+	run_batch(zm, p, zm->n, NULL, 0, NULL, 0, NULL);
+	for (i = 0; i < zm->n; i++)
+		failed += !zm->e[i]->zone;
+	free(p);
+
+	/* Zones the pinned maps hold that are not configured any more go.
+	 * Configured zones that failed to load keep the version the maps
+	 * hold, as on a reload. */
+	if (zm->fp && !xdpmx_fp_zone_list(zm->fp, &apexes, &n)) {
+		uint8_t(*drop)[XDPMX_DNAME_MAX] = calloc(n + 1, sizeof(*drop));
+		size_t ndrop = 0;
+
+		for (i = 0; drop && i < n; i++) {
+			bool configured = false;
+
+			for (size_t j = 0; j < zm->n; j++) {
+				const struct zentry *e = zm->e[j];
+
+				configured |=
+					(e->zone && xdpmx_dname_eq(e->zone->apex, apexes[i])) ||
+					(e->domain && xdpmx_dname_eq(e->conf_apex, apexes[i]));
+				if (!e->zone && e->domain &&
+				    xdpmx_dname_eq(e->conf_apex, apexes[i]))
+					pr_warn("Zone %s did not load: the fast path keeps "
+						"answering "
+						"the version in the pinned maps",
+						xdpmx_dname_str(apexes[i], name));
+			}
+			if (!configured)
+				memcpy(drop[ndrop++], apexes[i],
+				       xdpmx_dname_len(apexes[i], XDPMX_DNAME_MAX));
+		}
+		free(apexes);
+		for (i = 0; i < ndrop; i++) {
+			pr_info("Zone %s is in the pinned maps but not configured: removing it "
+				"from the fast path",
+				xdpmx_dname_str(drop[i], name));
+			fp_remove(zm, drop[i]);
+		}
+		free(drop);
+	}
+	return (int)failed;
+}
+
+/* ---- reports ----------------------------------------------------------------------------- */
+
+static json_t *entry_json(const struct zentry *e)
+{
+	char name[XDPMX_DNAME_STRLEN], when[32] = "";
+	json_t *o;
+
+	if (e->zone) {
+		struct tm tm;
+
+		gmtime_r(&e->loaded_at, &tm);
+		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	}
+	o = json_pack("{s:s, s:s, s:o, s:o, s:o, s:I, s:o, s:o, s:b, s:b, s:I}", "name",
+		      entry_name(e, name), "file", e->file, "serial",
+		      e->zone ? json_integer(e->zone->serial) : json_null(), "records",
+		      e->zone ? json_integer(e->zone->n_records) : json_null(), "rrsets",
+		      e->zone ? json_integer(e->rrsets) : json_null(), "fastpath_rrsets",
+		      (json_int_t)e->fp_rrsets, "loaded_at",
+		      e->zone ? json_string(when) : json_null(), "last_error",
+		      e->last_error ? json_string(e->last_error) : json_null(), "loaded",
+		      e->zone != NULL, "edited", e->edited, "warnings", (json_int_t)e->warnings);
+	if (o && e->details)
+		json_object_set(o, "details", e->details);
+	return o;
+}
+
+json_t *xdpmx_zonemgr_list_json(struct xdpmx_zonemgr *zm)
+{
+	json_t *arr = json_array();
+
+	pthread_mutex_lock(&zm->lock);
+	for (size_t i = 0; arr && i < zm->n; i++)
+		if (json_array_append_new(arr, entry_json(zm->e[i]))) {
+			json_decref(arr);
+			arr = NULL;
+		}
+	pthread_mutex_unlock(&zm->lock);
+	return arr;
+}
+
+/* One record as text, through ldns (the owner as the file wrote it). */
+static char *rr_text(const struct xdpmx_node *n, const struct xdpmx_rrset *rs, size_t i)
+{
+	size_t olen = n->name_len, len = olen + 10 + rs->rdlen[i], pos = 0;
+	uint8_t *wire = malloc(len);
+	ldns_rr *rr = NULL;
+	char *s = NULL;
+
+	if (!wire)
+		return NULL;
+	memcpy(wire, n->oname, olen);
+	wire[olen] = rs->type >> 8;
+	wire[olen + 1] = rs->type & 0xff;
+	wire[olen + 2] = 0;
+	wire[olen + 3] = XDPMX_CLASS_IN;
+	wire[olen + 4] = rs->ttl >> 24;
+	wire[olen + 5] = rs->ttl >> 16;
+	wire[olen + 6] = rs->ttl >> 8;
+	wire[olen + 7] = rs->ttl;
+	wire[olen + 8] = rs->rdlen[i] >> 8;
+	wire[olen + 9] = rs->rdlen[i] & 0xff;
+	memcpy(wire + olen + 10, rs->rdata[i], rs->rdlen[i]);
+	if (ldns_wire2rr(&rr, wire, len, &pos, LDNS_SECTION_ANSWER) == LDNS_STATUS_OK) {
+		s = ldns_rr2str(rr);
+		if (s && s[0] && s[strlen(s) - 1] == '\n')
+			s[strlen(s) - 1] = '\0';
+	}
+	ldns_rr_free(rr);
+	free(wire);
+	return s;
+}
+
+json_t *xdpmx_zonemgr_show_json(struct xdpmx_zonemgr *zm, const char *name, char *err)
+{
+	struct xdpmx_zone *z = NULL;
+	struct zentry *e;
+	char buf[XDPMX_DNAME_STRLEN];
+	json_t *recs, *o;
+
+	pthread_mutex_lock(&zm->lock);
+	e = find_entry(zm, name);
+	if (e && e->zone)
+		z = xdpmx_zone_ref(e->zone);
+	pthread_mutex_unlock(&zm->lock);
+	if (!z) {
+		snprintf(err, XDPMX_CONF_ERR_MAX,
+			 e ? "zone %s is configured but not loaded" : "zone %s is not configured",
+			 name);
+		return NULL;
+	}
+	recs = json_array();
+	for (size_t i = 0; recs && i < z->n_nodes; i++) {
+		const struct xdpmx_node *n = z->nodes[i];
+
+		for (size_t j = 0; j < n->n_rrsets; j++)
+			for (size_t k = 0; k < n->rrsets[j].count; k++) {
+				char *s = rr_text(n, &n->rrsets[j], k);
+
+				json_array_append_new(recs, s ? json_string(s) : json_null());
+				free(s);
+			}
+	}
+	o = json_pack("{s:s, s:I, s:o}", "name", xdpmx_dname_str(z->apex, buf), "serial",
+		      (json_int_t)z->serial, "records", recs);
+	xdpmx_zone_unref(z);
+	if (!o)
+		snprintf(err, XDPMX_CONF_ERR_MAX, "couldn't show zone %s: out of memory", name);
+	return o;
+}
+
+size_t xdpmx_zonemgr_count(struct xdpmx_zonemgr *zm)
+{
+	size_t n;
+
+	pthread_mutex_lock(&zm->lock);
+	n = zm->zs ? zm->zs->n : 0;
+	pthread_mutex_unlock(&zm->lock);
+	return n;
+}
+
+void xdpmx_zonemgr_stats(struct xdpmx_zonemgr *zm, struct xdpmx_sstats *sum)
+{
+	xdpmx_sstats_add(sum, &zm->st);
+}
+
+void xdpmx_zonemgr_stop(struct xdpmx_zonemgr *zm)
+{
+	struct xdpmx_zm_job *job;
+
+	pthread_mutex_lock(&zm->qlock);
+	zm->stop = true;
+	pthread_cond_signal(&zm->cond);
+	pthread_mutex_unlock(&zm->qlock);
+	if (zm->started) {
+		pthread_join(zm->thread, NULL);
+		zm->started = false;
+	}
+	while ((job = zm->q_head)) {
+		zm->q_head = job->next;
+		job->error = strdup("the daemon is stopping");
+		finish_job(zm, job);
+	}
+	zm->q_tail = NULL;
+}
+
+void xdpmx_zonemgr_free(struct xdpmx_zonemgr *zm)
+{
+	struct xdpmx_zm_job *job;
+
+	if (!zm)
+		return;
+	xdpmx_zonemgr_stop(zm);
+	while ((job = zm->d_head)) {
+		zm->d_head = job->next;
+		xdpmx_zm_job_free(job);
+	}
+	for (size_t i = 0; i < zm->n; i++)
+		entry_free(zm->e[i]);
+	free(zm->e);
+	xdpmx_zoneset_free(zm->zs);
+	if (zm->done_fd >= 0)
+		close(zm->done_fd);
+	pthread_cond_destroy(&zm->cond);
+	pthread_mutex_destroy(&zm->qlock);
+	pthread_mutex_destroy(&zm->lock);
+	free(zm);
+}
