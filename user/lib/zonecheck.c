@@ -439,7 +439,8 @@ int xdpmx_zoneset_check_ptr(const struct xdpmx_zoneset *s, struct xdpmx_diag *d)
 			const struct xdpmx_node *n = z->nodes[i];
 			const struct xdpmx_rrset *mx;
 
-			if (n->flags & (XDPMX_NODE_OCCLUDED | XDPMX_NODE_ENT))
+			/* an MX at a delegation point is the child's business */
+			if (n->flags & (XDPMX_NODE_OCCLUDED | XDPMX_NODE_ENT | XDPMX_NODE_CUT))
 				continue;
 			mx = xdpmx_node_rrset(n, LDNS_RR_TYPE_MX);
 			for (size_t r = 0; mx && r < mx->count; r++)
