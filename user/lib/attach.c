@@ -740,9 +740,9 @@ static int load_error(struct xdpmx_attach_err *err, const char *ifname, int ret)
 	verifier_reason(why, sizeof(why));
 	if (*why)
 		return seterr(err, -EINVAL,
-			      "Couldn't load the XDP program for %s: the verifier rejected it (%s); "
-			      "end of the verifier log:\n%s",
-			      ifname, strerror(-ret), why);
+			      "Couldn't load the XDP program for %s: the verifier rejected it; end of "
+			      "the verifier log (-v shows all of it):\n%s",
+			      ifname, why);
 	if (ret == -EPROTO)
 		return seterr(err, ret,
 			      "Couldn't load the XDP program for %s: ABI mismatch between this "
