@@ -127,6 +127,20 @@ Test(check, missing_apex_ns)
 		   "example.org.: missing NS at the zone apex");
 }
 
+Test(check, soa_count_and_place)
+{
+	/*
+	 * - two SOA records at the apex: error at the SOA RRset
+	 * - an SOA below the apex: error at it
+	 */
+	cr_assert_eq(load(FIX "soa.zone", NULL), -EINVAL);
+	cr_assert_eq(d.errors, 2);
+	assert_msg(0, XDPMX_SEV_ERROR, FIX "soa.zone", 5, "multiple-soa",
+		   "example.org. has 2 SOA records");
+	assert_msg(1, XDPMX_SEV_ERROR, FIX "soa.zone", 9, "soa-not-at-apex",
+		   "below.example.org. has an SOA record but is not the zone apex example.org.");
+}
+
 Test(check, cname_and_other_data)
 {
 	/*
