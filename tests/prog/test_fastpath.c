@@ -423,6 +423,80 @@ Test(fastpath, apply_change)
 }
 
 /*
+ * - in deferred mode an apply switches the zone (epoch 2, the program
+ *   answers the new versions) but leaves the old versions, the tombstone of
+ *   a deleted entry and the old blobs until xdpmx_fp_flush();
+ * - the flush leaves the maps as an immediate apply would;
+ * - applying a zone with pending work flushes it first.
+ */
+Test(fastpath, deferred_flush)
+{
+	struct xdpmx_compiled *c2;
+	struct xdpmx_fp_apply_stats st;
+	struct xdpmx_fp_mem m;
+	struct snap s;
+	size_t two = 0, tomb = 0;
+	uint32_t id;
+
+	load(NULL);
+	id = apply(APEX_FP, ZONE_V1).zone_id;
+	xdpmx_fp_set_deferred(T.fp, true);
+	c2 = compile_text(ZONE_V2);
+	cr_assert_eq(xdpmx_fp_zone_apply(T.fp, APEX_FP, c2, &st), 0);
+	cr_assert_eq(st.epoch, 2);
+	snapshot(&T.obj->fds, &s);
+	cr_assert_eq(s.n, 7, "6 live entries and one tombstone, got %zu", s.n);
+	for (size_t i = 0; i < s.n; i++) {
+		const struct xdpmx_dir_val *v = &s.e[i].v;
+		int sl = live_slot(v, 2);
+
+		cr_assert_geq(sl, 0);
+		two += v->ver[0].since && v->ver[1].since;
+		tomb += v->ver[sl].blob == XDPMX_BLOB_NONE;
+	}
+	cr_assert_eq(two, 3, "2 changed + 1 deleted entries hold two versions, got %zu", two);
+	cr_assert_eq(tomb, 1);
+	cr_assert_eq(xdpmx_fp_mem(T.fp, &m), 0);
+	cr_assert_eq(blobs_used(&m), 9, "6 live + 3 old blobs, got %llu",
+		     (unsigned long long)blobs_used(&m));
+
+	cr_assert_eq(xdpmx_fp_flush(T.fp), 0);
+	snapshot(&T.obj->fds, &s);
+	cr_assert_eq(s.n, 6);
+	for (size_t i = 0; i < c2->n; i++) {
+		const struct xdpmx_dir_val *v = snap_find(&s, &c2->e[i]);
+
+		cr_assert_not_null(v);
+		assert_entry(&T.obj->fds, &s, &c2->e[i], id, v->ver[0].since | v->ver[1].since);
+	}
+	cr_assert_eq(xdpmx_fp_mem(T.fp, &m), 0);
+	cr_assert_eq(blobs_used(&m), 6);
+
+	/* pending work, then the same zone again: flushed first, applies */
+	cr_assert_eq(xdpmx_fp_zone_apply(T.fp, APEX_FP, c2, &st), 0);
+	cr_assert_eq(st.unchanged, 6);
+	st = apply(APEX_FP, ZONE_V1);
+	cr_assert_eq(st.epoch, 3);
+	st = apply(APEX_FP, ZONE_V2);
+	cr_assert_eq(st.epoch, 4);
+	snapshot(&T.obj->fds, &s);
+	for (size_t i = 0; i < c2->n; i++)
+		cr_assert_not_null(snap_find(&s, &c2->e[i]));
+	cr_assert_eq(s.zones[id].epoch, 4);
+	xdpmx_fp_set_deferred(T.fp, false);
+	cr_assert_eq(xdpmx_fp_flush(T.fp), 0);
+	snapshot(&T.obj->fds, &s);
+	cr_assert_eq(s.n, 6);
+	for (size_t i = 0; i < c2->n; i++) {
+		const struct xdpmx_dir_val *v = snap_find(&s, &c2->e[i]);
+
+		cr_assert_not_null(v);
+		assert_entry(&T.obj->fds, &s, &c2->e[i], id, v->ver[0].since | v->ver[1].since);
+	}
+	xdpmx_compiled_free(c2);
+}
+
+/*
  * - removing a zone leaves no directory entry, a zero epoch and no name;
  * - every blob is free again, and the zone is no longer listed;
  * - removing an unknown zone is -ENOENT.

@@ -75,6 +75,20 @@ static inline const uint8_t *ent_blob(const struct fp_ent *e)
 	return e->kb + 2 + e->name_len;
 }
 
+enum op_kind { OP_ADD, OP_CHG, OP_DEL };
+
+/* Step 4 of an apply, waiting for a grace period: a changed entry whose
+ * old version and blob go, or a deleted entry whose key and blob go. */
+struct fp_pend {
+	uint8_t *kb;     /* qtype + name, in fp_zone.pend_keys */
+	uint32_t ref;    /* CHG: the new blob */
+	uint32_t since;  /* CHG: the new version */
+	uint32_t old_ref;
+	uint8_t name_len;
+	uint8_t kind;    /* OP_CHG or OP_DEL */
+	uint8_t slot;    /* CHG: the new version's slot */
+};
+
 struct fp_zone {
 	uint32_t id;
 	uint32_t epoch;
@@ -83,6 +97,9 @@ struct fp_zone {
 	size_t n;
 	struct fp_ent *e;
 	uint8_t *bytes; /* every e[i].kb */
+	size_t npend;   /* step 4 not done yet (deferred mode) */
+	struct fp_pend *pend;
+	uint8_t *pend_keys;
 };
 
 /* A stack of free indices; the lowest index on top. */
@@ -95,6 +112,9 @@ struct xdpmx_fp {
 	struct xdpmx_fp_fds fds; /* owned */
 	int grace_outer, grace_inner;
 	bool grace_blocks;
+	bool deferred;        /* step 4 waits for xdpmx_fp_flush() */
+	struct fp_zone **pz;  /* zones with step 4 pending */
+	size_t npz, cappz;
 
 	uint32_t zones_max;
 	uint32_t dir_max[3];
@@ -243,6 +263,8 @@ static void zone_free(struct fp_zone *z)
 		return;
 	free(z->e);
 	free(z->bytes);
+	free(z->pend);
+	free(z->pend_keys);
 	free(z);
 }
 
@@ -1010,6 +1032,9 @@ void xdpmx_fp_close(struct xdpmx_fp *fp)
 {
 	if (!fp)
 		return;
+	if (fp->npz)
+		xdpmx_fp_flush(fp);
+	free(fp->pz);
 	for (size_t i = 0; i < N_MAPS; i++)
 		if (*fd_at(&fp->fds, i) >= 0)
 			close(*fd_at(&fp->fds, i));
@@ -1030,8 +1055,6 @@ void xdpmx_fp_close(struct xdpmx_fp *fp)
 }
 
 /* ---- apply -------------------------------------------------------------------- */
-
-enum op_kind { OP_ADD, OP_CHG, OP_DEL };
 
 struct op {
 	const struct xdpmx_centry *ce; /* new (ADD, CHG) */
@@ -1269,11 +1292,11 @@ static void rollback(struct xdpmx_fp *fp, struct fp_zone *z, struct op *ops, siz
 	}
 }
 
-/* Step 4 after the grace period: drop old versions, delete tombstoned
- * keys, free old blobs. */
-static int finish(struct xdpmx_fp *fp, struct fp_zone *z, struct op *ops, size_t nops)
+/* Step 4 for one zone, after the grace period: drop old versions, delete
+ * tombstoned keys, free old blobs. */
+static int finish_zone(struct xdpmx_fp *fp, struct fp_zone *z)
 {
-	size_t half = nops < BATCH / 2 ? (nops ? nops : 1) : BATCH / 2;
+	size_t half = z->npend < BATCH / 2 ? (z->npend ? z->npend : 1) : BATCH / 2;
 	uint8_t *keys = malloc(2 * half * sizeof(struct xdpmx_key_l));
 	struct xdpmx_dir_val *vals = malloc(half * sizeof(*vals));
 	int err = 0;
@@ -1286,25 +1309,23 @@ static int finish(struct xdpmx_fp *fp, struct fp_zone *z, struct op *ops, size_t
 		uint32_t ksz = dir_key_size[d], nu = 0, nd = 0, done;
 		uint8_t *dkeys = keys + half * ksz;
 
-		for (size_t i = 0; i <= nops; i++) {
-			struct op *o = i < nops ? &ops[i] : NULL;
+		for (size_t i = 0; i <= z->npend; i++) {
+			const struct fp_pend *pe = i < z->npend ? &z->pend[i] : NULL;
 
-			if (o && op_dir(o) == d && !o->conflict) {
-				if (o->kind == OP_CHG) {
+			if (pe && xdpmx_dir_index(pe->name_len) == d) {
+				if (pe->kind == OP_CHG) {
 					struct xdpmx_dir_val *v = &vals[nu];
 
-					key_from_kb(keys + (size_t)nu * ksz, ksz, op_kb(o),
-						    op_name_len(o));
+					key_from_kb(keys + (size_t)nu * ksz, ksz, pe->kb, pe->name_len);
 					*v = (struct xdpmx_dir_val){ .zone = z->id };
-					v->ver[!o->old->slot] = (struct xdpmx_ver){ z->epoch, o->ref };
+					v->ver[pe->slot] = (struct xdpmx_ver){ pe->since, pe->ref };
 					nu++;
-				} else if (o->kind == OP_DEL) {
-					key_from_kb(dkeys + (size_t)nd * ksz, ksz, op_kb(o),
-						    op_name_len(o));
+				} else {
+					key_from_kb(dkeys + (size_t)nd * ksz, ksz, pe->kb, pe->name_len);
 					nd++;
 				}
 			}
-			if (nu && (nu == half || !o)) {
+			if (nu && (nu == half || !pe)) {
 				int e = update_batch(fp->fds.dir[d], keys, vals, nu, BPF_ANY, &done);
 
 				if (e && !err) {
@@ -1314,7 +1335,7 @@ static int finish(struct xdpmx_fp *fp, struct fp_zone *z, struct op *ops, size_t
 				}
 				nu = 0;
 			}
-			if (nd && (nd == half || !o)) {
+			if (nd && (nd == half || !pe)) {
 				int e = delete_batch(fp->fds.dir[d], dkeys, ksz, nd);
 
 				if (e && !err) {
@@ -1327,20 +1348,111 @@ static int finish(struct xdpmx_fp *fp, struct fp_zone *z, struct op *ops, size_t
 		}
 	}
 out:
-	for (size_t i = 0; i < nops; i++) {
-		if (ops[i].kind != OP_ADD)
-			blob_release(fp, ops[i].old->ref);
-		if (ops[i].kind == OP_DEL)
-			fp->dir_n[op_dir(&ops[i])]--;
+	/* The blobs are free whatever the directory writes did: no version
+	 * the program can pick points at them any more. */
+	for (size_t i = 0; i < z->npend; i++) {
+		blob_release(fp, z->pend[i].old_ref);
+		if (z->pend[i].kind == OP_DEL)
+			fp->dir_n[xdpmx_dir_index(z->pend[i].name_len)]--;
 	}
+	free(z->pend);
+	free(z->pend_keys);
+	z->pend = NULL;
+	z->pend_keys = NULL;
+	z->npend = 0;
 	free(keys);
 	free(vals);
 	return err;
 }
 
+int xdpmx_fp_flush(struct xdpmx_fp *fp)
+{
+	int err = 0;
+
+	if (!fp->npz)
+		return 0;
+	fp_grace(fp);
+	for (size_t i = 0; i < fp->npz; i++) {
+		int e = finish_zone(fp, fp->pz[i]);
+
+		if (e && !err)
+			err = e;
+	}
+	fp->npz = 0;
+	return err;
+}
+
+void xdpmx_fp_set_deferred(struct xdpmx_fp *fp, bool on)
+{
+	fp->deferred = on;
+}
+
+/* Prepare step 4 of ops in z->pend, with `since` of the new versions;
+ * queue_pending() puts z on the flush list once the switch is done. */
+static int make_pending(struct xdpmx_fp *fp, struct fp_zone *z, const struct op *ops,
+			size_t nops, uint32_t since)
+{
+	size_t n = 0, bytes = 0, off = 0;
+
+	for (size_t i = 0; i < nops; i++) {
+		if (ops[i].kind == OP_ADD)
+			continue;
+		n++;
+		bytes += 2 + (size_t)op_name_len(&ops[i]);
+	}
+	if (!n)
+		return 0;
+	if (grow((void **)&fp->pz, &fp->cappz, fp->npz + 1, sizeof(*fp->pz)))
+		return -ENOMEM;
+	z->pend = malloc(n * sizeof(*z->pend));
+	z->pend_keys = malloc(bytes);
+	if (!z->pend || !z->pend_keys) {
+		free(z->pend);
+		free(z->pend_keys);
+		z->pend = NULL;
+		z->pend_keys = NULL;
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < nops; i++) {
+		const struct op *o = &ops[i];
+		struct fp_pend *pe;
+
+		if (o->kind == OP_ADD)
+			continue;
+		pe = &z->pend[z->npend++];
+		pe->kb = z->pend_keys + off;
+		pe->name_len = op_name_len(o);
+		memcpy(pe->kb, op_kb(o), 2 + (size_t)pe->name_len);
+		off += 2 + (size_t)pe->name_len;
+		pe->kind = o->kind;
+		pe->old_ref = o->old->ref;
+		pe->ref = o->ref;
+		pe->since = since;
+		pe->slot = !o->old->slot;
+	}
+	return 0;
+}
+
+static void drop_pending(struct fp_zone *z)
+{
+	free(z->pend);
+	free(z->pend_keys);
+	z->pend = NULL;
+	z->pend_keys = NULL;
+	z->npend = 0;
+}
+
+/* make_pending() reserved the room in fp->pz. */
+static void queue_pending(struct xdpmx_fp *fp, struct fp_zone *z)
+{
+	if (z->npend)
+		fp->pz[fp->npz++] = z;
+}
+
 /* The new in-memory state of z: unchanged entries kept, ADD/CHG from c. */
 static int build_state(struct fp_zone *z, const struct xdpmx_compiled *c, struct op *ops,
-		       size_t nops, struct fp_ent **oute, uint8_t **outb, size_t *outn)
+		       size_t nops, uint32_t since, struct fp_ent **oute, uint8_t **outb,
+		       size_t *outn)
 {
 	size_t bytes = 0, n = 0, oi = 0, ci = 0, k = 0, off = 0;
 	struct fp_ent *ne;
@@ -1374,7 +1486,7 @@ static int build_state(struct fp_zone *z, const struct xdpmx_compiled *c, struct
 				continue;
 			}
 			*e = (struct fp_ent){ .ref = ops[k].ref,
-					      .since = z->epoch,
+					      .since = since,
 					      .slot = ops[k].kind == OP_ADD ? 0 : !ops[k].old->slot };
 			k++;
 		} else {
@@ -1418,7 +1530,7 @@ static int check_compiled(const uint8_t *apex, size_t alen, const struct xdpmx_c
 
 /* Reserve blobs and check directory room before anything is written. */
 static int reserve(struct xdpmx_fp *fp, const struct fp_zone *z, struct op *ops, size_t nops,
-		   struct xdpmx_fp_apply_stats *st)
+		   struct xdpmx_fp_apply_stats *st, bool may_flush)
 {
 	uint64_t need[XDPMX_BLOB_CLASSES] = {}, add[3] = {};
 	char buf[XDPMX_NAME_MAX * 4 + 2];
@@ -1433,6 +1545,12 @@ static int reserve(struct xdpmx_fp *fp, const struct fp_zone *z, struct op *ops,
 		if (ops[i].kind == OP_ADD)
 			add[op_dir(&ops[i])]++;
 	}
+	for (int d = 0; d < 3 && may_flush; d++)
+		if (fp->dir_n[d] + add[d] > fp->dir_max[d])
+			return -EAGAIN;
+	for (int c = 0; c < XDPMX_BLOB_CLASSES && may_flush; c++)
+		if (need[c] > fp->blobs[c].nfree)
+			return -EAGAIN;
 	for (int d = 0; d < 3; d++) {
 		if (fp->dir_n[d] + add[d] > fp->dir_max[d]) {
 			st->failed += fp->dir_n[d] + add[d] - fp->dir_max[d];
@@ -1514,6 +1632,12 @@ int xdpmx_fp_zone_apply(struct xdpmx_fp *fp, const uint8_t *apex_in,
 		z->apex_len = (uint8_t)alen;
 		z->id = fp->ids.free[fp->ids.nfree - 1];
 	}
+	if (z->npend) {
+		/* Its free version slots are still taken by the last apply. */
+		err = xdpmx_fp_flush(fp);
+		if (err)
+			goto out;
+	}
 	if (z->epoch == UINT32_MAX) {
 		pr_err("Couldn't apply zone: its epoch would wrap; remove and re-add it");
 		err = -EOVERFLOW;
@@ -1560,7 +1684,13 @@ int xdpmx_fp_zone_apply(struct xdpmx_fp *fp, const uint8_t *apex_in,
 
 	/* 2. new blobs and invisible versions */
 	find_conflicts(fp, z, ops, nops);
-	err = reserve(fp, z, ops, nops, st);
+	err = reserve(fp, z, ops, nops, st, fp->npz > 0);
+	if (err == -EAGAIN) {
+		/* Deferred frees may make room. */
+		err = xdpmx_fp_flush(fp);
+		if (!err)
+			err = reserve(fp, z, ops, nops, st, false);
+	}
 	if (err)
 		goto out;
 	err = write_blobs(fp, ops, nops);
@@ -1584,9 +1714,17 @@ int xdpmx_fp_zone_apply(struct xdpmx_fp *fp, const uint8_t *apex_in,
 			err = -ENOSPC;
 		goto out;
 	}
-	for (size_t i = 0; i < nops; i++)
-		if (ops[i].kind == OP_ADD && !ops[i].conflict)
-			fp->dir_n[op_dir(&ops[i])]++;
+	/* Memory for after the switch, so nothing can fail once it is done. */
+	err = make_pending(fp, z, ops, nops, z->epoch + 1);
+	if (!err)
+		err = build_state(z, c, ops, nops, z->epoch + 1, &ne, &nb, &nn);
+	if (err) {
+		drop_pending(z);
+		rollback(fp, z, ops, nops);
+		if (nz)
+			bpf_map_delete_elem(fp->fds.znames, &z->id);
+		goto out;
+	}
 
 	/* 3. the switch: one array update */
 	{
@@ -1596,15 +1734,18 @@ int xdpmx_fp_zone_apply(struct xdpmx_fp *fp, const uint8_t *apex_in,
 			err = -errno;
 			pr_err("Couldn't bump the epoch of zone id %u in map '%s': %s", z->id,
 			       map_names[4], strerror(-err));
-			for (size_t i = 0; i < nops; i++)
-				if (ops[i].kind == OP_ADD && !ops[i].conflict)
-					fp->dir_n[op_dir(&ops[i])]--;
+			drop_pending(z);
+			free(ne);
+			free(nb);
 			rollback(fp, z, ops, nops);
 			if (nz)
 				bpf_map_delete_elem(fp->fds.znames, &z->id);
 			goto out;
 		}
 	}
+	for (size_t i = 0; i < nops; i++)
+		if (ops[i].kind == OP_ADD && !ops[i].conflict)
+			fp->dir_n[op_dir(&ops[i])]++;
 	z->epoch++;
 	st->epoch = z->epoch;
 	if (nz) {
@@ -1621,22 +1762,16 @@ int xdpmx_fp_zone_apply(struct xdpmx_fp *fp, const uint8_t *apex_in,
 		}
 	}
 
-	/* 4. after a grace period nobody reads the old versions */
-	err = build_state(z, c, ops, nops, &ne, &nb, &nn);
-	fp_grace(fp);
-	{
-		int e = finish(fp, z, ops, nops);
-
-		if (!err)
-			err = e;
-	}
-	if (ne) {
-		free(z->e);
-		free(z->bytes);
-		z->e = ne;
-		z->bytes = nb;
-		z->n = nn;
-	}
+	/* 4. after a grace period nobody reads the old versions: now, or at
+	 * the next xdpmx_fp_flush() in deferred mode */
+	queue_pending(fp, z);
+	free(z->e);
+	free(z->bytes);
+	z->e = ne;
+	z->bytes = nb;
+	z->n = nn;
+	if (!fp->deferred)
+		err = xdpmx_fp_flush(fp);
 out:
 	free(ops);
 	zone_free(nz);
@@ -1657,21 +1792,27 @@ int xdpmx_fp_zone_remove(struct xdpmx_fp *fp, const uint8_t *apex_in)
 	z = zone_find(fp, apex, alen);
 	if (!z)
 		return -ENOENT;
+	if (z->npend && (err = xdpmx_fp_flush(fp)))
+		return err;
 	if (bpf_map_update_elem(fp->fds.zones, &z->id, &zv, BPF_ANY)) {
 		err = -errno;
 		pr_err("Couldn't clear the epoch of zone id %u in map '%s': %s", z->id, map_names[4],
 		       strerror(-err));
 		return err;
 	}
-	/* Every entry of the zone is a miss from here on. */
-	fp_grace(fp);
+	/* Every entry of the zone is a miss from here on; after a grace
+	 * period its keys and blobs go. */
 	ops = malloc((z->n ? z->n : 1) * sizeof(*ops));
 	if (!ops)
 		return -ENOMEM;
 	for (size_t i = 0; i < z->n; i++)
 		ops[i] = (struct op){ .old = &z->e[i], .kind = OP_DEL };
-	err = finish(fp, z, ops, z->n);
+	err = make_pending(fp, z, ops, z->n, 0);
 	free(ops);
+	if (!err) {
+		queue_pending(fp, z);
+		err = xdpmx_fp_flush(fp);
+	}
 	bpf_map_delete_elem(fp->fds.znames, &z->id);
 	zh_del(fp, z);
 	fp->zt[z->id] = NULL;

@@ -20,6 +20,7 @@
 #ifndef XDPMX_FASTPATH_H
 #define XDPMX_FASTPATH_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <xdpmx/abi.h>
@@ -62,6 +63,19 @@ struct xdpmx_fp_apply_stats {
  * many entries did not fit. */
 int xdpmx_fp_zone_apply(struct xdpmx_fp *fp, const uint8_t *apex, const struct xdpmx_compiled *c,
 			struct xdpmx_fp_apply_stats *st);
+/*
+ * Step 4 waits for a grace period (milliseconds: synchronize_rcu() in the
+ * kernel) whenever an apply changed or deleted entries. To apply many zones
+ * at once (a reload of every zone), defer it: with deferred mode on, an
+ * apply leaves its old versions and blobs in place (invisible to the
+ * program) until xdpmx_fp_flush(), which waits once for all of them. A zone
+ * with pending work is flushed before it is applied again or removed, and
+ * a full blob class or directory flushes before -ENOSPC is decided; close
+ * flushes too. Off by default: each apply completes all four steps.
+ */
+void xdpmx_fp_set_deferred(struct xdpmx_fp *fp, bool on);
+int xdpmx_fp_flush(struct xdpmx_fp *fp);
+
 /* Remove a zone: every entry becomes a miss at once, then is freed. */
 int xdpmx_fp_zone_remove(struct xdpmx_fp *fp, const uint8_t *apex);
 
