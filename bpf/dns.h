@@ -1,0 +1,377 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * DNS query parsing for the fast path: the header, the question (name walk
+ * and the lowercased directory key) and the EDNS OPT record. Read-only, with
+ * the contract of bpf/parse.h (cursor, bounds checked before every read,
+ * XDPMX_GO or a counter).
+ *
+ * BPF only; included by bpf/xdpmx.bpf.c. Needs bpf/parse.h and the ABI.
+ *
+ * The question goes back byte for byte (resolvers randomise its case, 0x20),
+ * so the name is never lowercased in place: it is copied, 8 bytes at a time,
+ * into a separate key buffer and lowercased there.
+ */
+#ifndef XDPMX_BPF_DNS_H
+#define XDPMX_BPF_DNS_H
+
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+
+#include <xdpmx/abi.h>
+#include <xdpmx/counters.h>
+
+#include "parse.h"
+
+/*
+ * DNS message header, RFC 1035 section 4.1.1 (AD and CD: RFC 4035 section
+ * 3.2, in what RFC 1035 calls Z):
+ *
+ *                                   1  1  1  1  1  1
+ *     0  1  2  3  4  5  6  7  8  9  0  1  2  3  4  5
+ *   +--+--+--+--+--+--+--+--+--+--+--+--+--+--+--+--+
+ *   |                      ID                       |
+ *   +--+--+--+--+--+--+--+--+--+--+--+--+--+--+--+--+
+ *   |QR|   Opcode  |AA|TC|RD|RA| Z|AD|CD|   RCODE   |
+ *   +--+--+--+--+--+--+--+--+--+--+--+--+--+--+--+--+
+ *   |                    QDCOUNT                    |
+ *   +--+--+--+--+--+--+--+--+--+--+--+--+--+--+--+--+
+ *   |                    ANCOUNT                    |
+ *   +--+--+--+--+--+--+--+--+--+--+--+--+--+--+--+--+
+ *   |                    NSCOUNT                    |
+ *   +--+--+--+--+--+--+--+--+--+--+--+--+--+--+--+--+
+ *   |                    ARCOUNT                    |
+ *   +--+--+--+--+--+--+--+--+--+--+--+--+--+--+--+--+
+ *
+ * The flag macros work on the second word in host order (bpf_ntohs).
+ */
+struct xdpmx_dnshdr {
+	__be16 id;
+	__be16 flags;
+	__be16 qdcount;
+	__be16 ancount;
+	__be16 nscount;
+	__be16 arcount;
+};
+_Static_assert(sizeof(struct xdpmx_dnshdr) == 12, "DNS header is 12 octets");
+
+#define XDPMX_DNS_QR 0x8000
+#define XDPMX_DNS_OPCODE(f) (((f) >> 11) & 0xf)
+#define XDPMX_DNS_AA 0x0400
+#define XDPMX_DNS_TC 0x0200
+#define XDPMX_DNS_RD 0x0100
+#define XDPMX_DNS_RA 0x0080
+#define XDPMX_DNS_Z 0x0040
+#define XDPMX_DNS_AD 0x0020
+#define XDPMX_DNS_CD 0x0010
+#define XDPMX_DNS_RCODE(f) ((f)&0xf)
+#define XDPMX_DNS_OPCODE_QUERY 0
+
+/*
+ * The EDNS OPT pseudo-record, RFC 6891 section 6.1.2: owner (the root, one
+ * zero octet), TYPE 41, CLASS = requestor's UDP payload size, TTL = extended
+ * RCODE (8 bits) | VERSION (8) | DO (1) | Z (15), RDLEN, then RDLEN octets of
+ * options, each {OPTION-CODE (16), OPTION-LENGTH (16), data}.
+ */
+#define XDPMX_OPT_LEN 11       /* OPT record without options */
+#define XDPMX_OPT_OFF_TYPE 1   /* offsets inside the record */
+#define XDPMX_OPT_OFF_CLASS 3
+#define XDPMX_OPT_OFF_ERCODE 5
+#define XDPMX_OPT_OFF_VERSION 6
+#define XDPMX_OPT_OFF_FLAGS 7  /* first octet of the 16 flag bits: DO is 0x80 */
+#define XDPMX_OPT_OFF_RDLEN 9
+#define XDPMX_OPT_DO 0x80
+#define XDPMX_OPT_OPTHDR_LEN 4 /* OPTION-CODE + OPTION-LENGTH */
+
+/* Options walked in one OPT record. Cookie, NSID, client subnet, padding,
+ * keepalive and the like fit many times over; a query with more goes up. */
+#define XDPMX_EDNS_OPTS_MAX 16
+
+/* The largest UDP payload a query can have here (XDPMX_FRAME_MAX): a bound
+ * the verifier can see, so every offset derived from it stays bounded. */
+#define XDPMX_DNS_LEN_MAX XDPMX_FRAME_MAX
+
+/* What the question and its OPT record said, for the answer. */
+struct xdpmx_edns {
+	__u16 udp_size; /* requestor's UDP payload size, at least XDPMX_UDP_MIN */
+	__u8 present;   /* the query had an OPT record */
+	__u8 do_bit;    /* its DO bit */
+};
+
+/*
+ * The directory key, built in a buffer laid out so that the name words are
+ * 8-byte aligned: the verifier refuses misaligned stack accesses, and
+ * struct xdpmx_key_l has its name at offset 2. The key proper (qtype, then
+ * the name) starts at qtype_be; the directory maps hash the first
+ * key_size bytes from there.
+ */
+struct xdpmx_keybuf {
+	__u8 pad[6];
+	__be16 qtype_be;
+	__u64 name[XDPMX_NAME_L / 8]; /* wire name, lowercased, zero padded */
+};
+_Static_assert(__builtin_offsetof(struct xdpmx_keybuf, qtype_be) + sizeof(struct xdpmx_key_l) ==
+		       sizeof(struct xdpmx_keybuf),
+	       "key buffer ends with the key");
+_Static_assert(__builtin_offsetof(struct xdpmx_keybuf, name) -
+			       __builtin_offsetof(struct xdpmx_keybuf, qtype_be) ==
+		       __builtin_offsetof(struct xdpmx_key_l, name),
+	       "key buffer has the key's layout");
+#define XDPMX_KEYBUF_KEY(kb) ((void *)&(kb)->qtype_be)
+
+/* Offset of packet pointer p from data, as a value the verifier knows
+ * nothing about. It is a pointer difference, which the verifier treats as an
+ * unknown scalar; barrier_var() keeps clang from folding it back into the
+ * offset it was computed from. Without this, the stages after parsing would
+ * be verified once for every Ethernet/IP shape and every label count of the
+ * question (each gives another known offset) and the program would exceed
+ * the verifier's complexity limit. Callers bound the result before use. */
+static __always_inline __u32 pkt_off(void *p, void *data)
+{
+	barrier_var(p);
+	return p - data;
+}
+
+/* DNS header of a query to us: QR=0, OPCODE QUERY, TC=0, one question, no
+ * answer or authority records, at most one additional record. dns_len: the
+ * UDP payload length. *flags: the header flags (host order); *has_ar:
+ * ARCOUNT is 1. */
+static __always_inline int parse_dns_hdr(struct xdpmx_cursor *cur, __u32 dns_len, __u16 *flags,
+					 __u8 *has_ar)
+{
+	struct xdpmx_dnshdr *h = cur->pos;
+	__u16 f;
+
+	if (dns_len < sizeof(*h) || dns_len > XDPMX_DNS_LEN_MAX)
+		return XDPMX_CNT_MALFORMED;
+	if ((void *)(h + 1) > cur->end)
+		return XDPMX_CNT_MALFORMED;
+	f = bpf_ntohs(h->flags);
+	if (f & XDPMX_DNS_QR)
+		return XDPMX_CNT_DROP_RESPONSE;
+	if (XDPMX_DNS_OPCODE(f) != XDPMX_DNS_OPCODE_QUERY)
+		return XDPMX_CNT_MISS_OPCODE;
+	if (f & XDPMX_DNS_TC)
+		return XDPMX_CNT_MISS_FLAGS;
+	if (h->qdcount != bpf_htons(1) || h->ancount || h->nscount ||
+	    (h->arcount && h->arcount != bpf_htons(1)))
+		return XDPMX_CNT_MISS_COUNTS;
+	*flags = f;
+	*has_ar = h->arcount != 0;
+	cur->pos = h + 1;
+	return XDPMX_GO;
+}
+
+/* Walk the question name (RFC 1035 section 3.1): labels of at most
+ * XDPMX_LABEL_MAX octets, no compression pointer or extended label type
+ * (MISS_NAME: the slow path handles them), at most XDPMX_NAME_MAX octets
+ * with the root (MISS_NAME). *name_len: its length in octets, root byte
+ * included, as a value unknown to the verifier (pkt_off()). */
+static __always_inline int walk_qname(struct xdpmx_cursor *cur, __u32 *name_len)
+{
+	__u8 *start = cur->pos;
+	__u32 off = 0, len;
+	int i;
+
+	/* XDPMX_LABELS_MAX labels of one octet make a name of 2 * 127 + 1 =
+	 * 255 octets: one more iteration reads the root byte. */
+	for (i = 0; i < XDPMX_LABELS_MAX + 1; i++) {
+		__u8 *p = start + off;
+		__u8 lab;
+
+		if ((void *)(p + 1) > cur->end)
+			return XDPMX_CNT_MALFORMED;
+		lab = *p;
+		if (lab == 0)
+			goto found;
+		if (lab > XDPMX_LABEL_MAX) /* top bits 01, 10, 11 */
+			return XDPMX_CNT_MISS_NAME;
+		off += lab + 1;
+		if (off + 1 > XDPMX_NAME_MAX) /* with the root byte still to come */
+			return XDPMX_CNT_MISS_NAME;
+	}
+	return XDPMX_CNT_MISS_NAME;
+found:
+	len = pkt_off(start + off + 1, start);
+	if (len > XDPMX_NAME_MAX) /* cannot happen: bounds len for the verifier */
+		return XDPMX_CNT_ABORTED;
+	*name_len = len;
+	cur->pos = start + len;
+	return XDPMX_GO;
+}
+
+/* QTYPE and QCLASS after the name: class IN, type A, AAAA, MX or PTR.
+ * *qtype_be: the type, as a value unknown to the verifier (see below). */
+static __always_inline int parse_qtail(struct xdpmx_cursor *cur, __be16 *qtype_be)
+{
+	__be16 *p = cur->pos;
+
+	if ((void *)(p + 2) > cur->end)
+		return XDPMX_CNT_MALFORMED;
+	if (p[1] != bpf_htons(XDPMX_CLASS_IN))
+		return XDPMX_CNT_MISS_QCLASS;
+	switch (p[0]) {
+	case bpf_htons(XDPMX_TYPE_A):
+	case bpf_htons(XDPMX_TYPE_AAAA):
+	case bpf_htons(XDPMX_TYPE_MX):
+	case bpf_htons(XDPMX_TYPE_PTR):
+		break;
+	default:
+		return XDPMX_CNT_MISS_QTYPE;
+	}
+	/* Read it again rather than keep the value compared above, which the
+	 * verifier knows exactly on each case: the four types would make four
+	 * copies of every state from here to the exit. */
+	*qtype_be = *(volatile __be16 *)p;
+	cur->pos = p + 2;
+	return XDPMX_GO;
+}
+
+/* The hit counter for a qtype parse_qtail() accepted. */
+static __always_inline __u32 hit_counter(__be16 qtype_be)
+{
+	switch (qtype_be) {
+	case bpf_htons(XDPMX_TYPE_A):
+		return XDPMX_CNT_HIT_A;
+	case bpf_htons(XDPMX_TYPE_AAAA):
+		return XDPMX_CNT_HIT_AAAA;
+	case bpf_htons(XDPMX_TYPE_MX):
+		return XDPMX_CNT_HIT_MX;
+	default:
+		return XDPMX_CNT_HIT_PTR;
+	}
+}
+
+/* The OPT record, the only record after the question. rest: the octets of
+ * the UDP payload after the question; the record must fill them exactly.
+ * Version 0 only (the slow path answers BADVERS); options walked and
+ * accepted, never echoed. Anything else: MISS_EDNS. */
+static __always_inline int parse_opt(struct xdpmx_cursor *cur, __u32 rest, struct xdpmx_edns *e)
+{
+	__u8 *opt = cur->pos;
+	__u32 rdlen, off = 0, size;
+	int i;
+
+	if (rest < XDPMX_OPT_LEN || rest > XDPMX_DNS_LEN_MAX)
+		return XDPMX_CNT_MISS_EDNS;
+	if ((void *)(opt + XDPMX_OPT_LEN) > cur->end)
+		return XDPMX_CNT_MISS_EDNS;
+	if (opt[0] != 0 || *(__be16 *)(opt + XDPMX_OPT_OFF_TYPE) != bpf_htons(XDPMX_TYPE_OPT))
+		return XDPMX_CNT_MISS_EDNS;
+	if (opt[XDPMX_OPT_OFF_VERSION] != 0)
+		return XDPMX_CNT_MISS_EDNS;
+	rdlen = bpf_ntohs(*(__be16 *)(opt + XDPMX_OPT_OFF_RDLEN));
+	if (rdlen != rest - XDPMX_OPT_LEN)
+		return XDPMX_CNT_MISS_EDNS;
+
+	for (i = 0; i < XDPMX_EDNS_OPTS_MAX; i++) {
+		__u8 *o = opt + XDPMX_OPT_LEN + off;
+
+		if (off == rdlen)
+			goto done;
+		if (off + XDPMX_OPT_OPTHDR_LEN > rdlen)
+			return XDPMX_CNT_MISS_EDNS;
+		if ((void *)(o + XDPMX_OPT_OPTHDR_LEN) > cur->end)
+			return XDPMX_CNT_MISS_EDNS;
+		off += XDPMX_OPT_OPTHDR_LEN + bpf_ntohs(*(__be16 *)(o + 2));
+	}
+	if (off != rdlen)
+		return XDPMX_CNT_MISS_EDNS;
+done:
+	size = bpf_ntohs(*(__be16 *)(opt + XDPMX_OPT_OFF_CLASS));
+	e->udp_size = size < XDPMX_UDP_MIN ? XDPMX_UDP_MIN : size;
+	e->do_bit = (opt[XDPMX_OPT_OFF_FLAGS] & XDPMX_OPT_DO) != 0;
+	e->present = 1;
+	cur->pos = opt + rest;
+	return XDPMX_GO;
+}
+
+/* Lowercase the ASCII letters of 8 bytes at once (SWAR): set 0x20 in every
+ * byte in 0x41..0x5a and leave all other bytes alone. Label length octets
+ * are at most 63 (0x3f), so they are never touched. */
+static __always_inline __u64 lower8(__u64 x)
+{
+	__u64 low7 = x & 0x7f7f7f7f7f7f7f7fULL;
+	__u64 ge_a = low7 + 0x3f3f3f3f3f3f3f3fULL; /* bit 7 set where low7 >= 0x41 */
+	__u64 gt_z = low7 + 0x2525252525252525ULL; /* bit 7 set where low7 >= 0x5b */
+	__u64 upper = (ge_a ^ gt_z) & ~x & 0x8080808080808080ULL;
+
+	return x | (upper >> 2);
+}
+
+/* The first n (1..7) bytes of a word loaded from memory, the rest zeroed. */
+static __always_inline __u64 first_bytes(__u64 x, __u32 n)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	return x & ((1ULL << (8 * n)) - 1);
+#else
+	return x & ~((1ULL << (64 - 8 * n)) - 1);
+#endif
+}
+
+/* The 4 octets at p as the first 4 bytes of a word, the rest zero. */
+static __always_inline __u64 load_first4(const __u8 *p)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	return *(const __u32 *)p;
+#else
+	return (__u64)*(const __u32 *)p << 32;
+#endif
+}
+
+/* Fill kb with (qtype_be, the name at qname lowercased), zero padded for
+ * whichever directory map a name of name_len octets lives in. The name and
+ * the 4 octets of QTYPE/QCLASS after it are known to be in the packet, so
+ * when fewer than 8 octets are left at p the name ends in the next 4.
+ *
+ * Every word that may be the last one ends the loop itself, so only one
+ * kind of state ever goes round it: with two (as "read 4 octets and carry
+ * on" would make), the verifier sees a new mix of known packet ranges each
+ * time round and verifies the loop quadratically often. */
+static __always_inline int build_key(struct xdpmx_keybuf *kb, __u8 *qname, void *end,
+				     __u32 name_len, __be16 qtype_be)
+{
+	int w;
+
+	kb->qtype_be = qtype_be;
+	/* Zero the name words the chosen map hashes; the copy below then
+	 * overwrites the ones the name covers. Straight-line stores, so the
+	 * verifier sees every key byte initialised before the lookup. */
+#pragma unroll
+	for (w = 0; w < (XDPMX_NAME_S + 7) / 8; w++)
+		kb->name[w] = 0;
+	if (name_len > XDPMX_NAME_S) {
+#pragma unroll
+		for (w = (XDPMX_NAME_S + 7) / 8; w < (XDPMX_NAME_M + 7) / 8; w++)
+			kb->name[w] = 0;
+	}
+	if (name_len > XDPMX_NAME_M) {
+#pragma unroll
+		for (w = (XDPMX_NAME_M + 7) / 8; w < XDPMX_NAME_L / 8; w++)
+			kb->name[w] = 0;
+	}
+
+	for (w = 0; w < XDPMX_NAME_L / 8; w++) {
+		__u32 off = w * 8;
+		__u8 *p = qname + off;
+		__u64 x;
+
+		if (off >= name_len)
+			break;
+		if ((void *)(p + 8) > end) {
+			if ((void *)(p + 4) > end)
+				return XDPMX_CNT_ABORTED; /* QTYPE/QCLASS follow */
+			kb->name[w] = lower8(first_bytes(load_first4(p), name_len - off));
+			break;
+		}
+		x = *(__u64 *)p;
+		if (name_len - off < 8) {
+			kb->name[w] = lower8(first_bytes(x, name_len - off));
+			break;
+		}
+		kb->name[w] = lower8(x);
+	}
+	return XDPMX_GO;
+}
+
+#endif /* XDPMX_BPF_DNS_H */

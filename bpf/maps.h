@@ -1,0 +1,176 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * Every map of the fast path, BTF style, pinned by name (LIBBPF_PIN_BY_NAME)
+ * below the pin root the loader chooses (XDPMX_PIN_DIR_DEFAULT). Names, keys,
+ * values and default sizes all come from include/xdpmx/abi.h; the loader
+ * overrides max_entries before load.
+ *
+ * BPF only. This header defines the maps, so exactly one BPF unit
+ * (bpf/xdpmx.bpf.c) includes it.
+ *
+ * The counters and the rotation cursor are PERCPU_ARRAYs: every CPU bumps its
+ * own copy with a plain increment, so there are no atomics and no cache line
+ * shared between CPUs on the per-packet path; userspace sums the copies.
+ */
+#ifndef XDPMX_BPF_MAPS_H
+#define XDPMX_BPF_MAPS_H
+
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+
+#include <xdpmx/abi.h>
+#include <xdpmx/counters.h>
+
+/* Blob array values: a blob of class c plus XDPMX_BLOB_SLACK bytes, so an
+ * 8-byte word read at any offset <= XDPMX_BLOB_SIZE(c) stays in the value. */
+struct xdpmx_blob64_val {
+	__u8 b[XDPMX_BLOB_SIZE(0) + XDPMX_BLOB_SLACK];
+};
+struct xdpmx_blob128_val {
+	__u8 b[XDPMX_BLOB_SIZE(1) + XDPMX_BLOB_SLACK];
+};
+struct xdpmx_blob256_val {
+	__u8 b[XDPMX_BLOB_SIZE(2) + XDPMX_BLOB_SLACK];
+};
+struct xdpmx_blob512_val {
+	__u8 b[XDPMX_BLOB_SIZE(3) + XDPMX_BLOB_SLACK];
+};
+struct xdpmx_blob1280_val {
+	__u8 b[XDPMX_BLOB_SIZE(4) + XDPMX_BLOB_SLACK];
+};
+_Static_assert(sizeof(struct xdpmx_blob1280_val) == XDPMX_BLOB_MAX + XDPMX_BLOB_SLACK,
+	       "largest blob class is XDPMX_BLOB_MAX");
+
+/* cfg: 0 -> struct xdpmx_cfg; written by the loader (before attach) and the
+ * daemon, read by the program on every packet. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct xdpmx_cfg);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} XDPMX_MAP_CFG SEC(".maps");
+
+/* stats: iface slot * XDPMX_CNT__MAX + counter -> packets (per CPU);
+ * written by the program, read and reset by the daemon and xdpmxctl. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, XDPMX_IFACE_MAX * XDPMX_CNT__MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} XDPMX_MAP_STATS SEC(".maps");
+
+/* rot: 0 -> rotation cursor (per CPU); written by the program only. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} XDPMX_MAP_ROT SEC(".maps");
+
+/* ifaces: iface slot -> struct xdpmx_iface; written by the loader, never
+ * read by the program. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XDPMX_IFACE_MAX);
+	__type(key, __u32);
+	__type(value, struct xdpmx_iface);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} XDPMX_MAP_IFACES SEC(".maps");
+
+/* zones: zone id -> struct xdpmx_zone_val (the epoch answered); written by
+ * the daemon's map writer, read by the program. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XDPMX_ZONES_MAX_DEFAULT);
+	__type(key, __u32);
+	__type(value, struct xdpmx_zone_val);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} XDPMX_MAP_ZONES SEC(".maps");
+
+/* znames: zone id -> struct xdpmx_zname (apex); written and read by the
+ * daemon only (takeover after a restart), never read by the program. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, XDPMX_ZONES_MAX_DEFAULT);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, __u32);
+	__type(value, struct xdpmx_zname);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} XDPMX_MAP_ZNAMES SEC(".maps");
+
+/* dir_s/m/l: (qtype, name) of up to XDPMX_NAME_S/_M/_L octets ->
+ * struct xdpmx_dir_val; written by the daemon's map writer, read by the
+ * program. No prealloc: memory only for the RRsets loaded. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, XDPMX_DIR_S_MAX_DEFAULT);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct xdpmx_key_s);
+	__type(value, struct xdpmx_dir_val);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} XDPMX_MAP_DIR_S SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, XDPMX_DIR_M_MAX_DEFAULT);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct xdpmx_key_m);
+	__type(value, struct xdpmx_dir_val);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} XDPMX_MAP_DIR_M SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, XDPMX_DIR_L_MAX_DEFAULT);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct xdpmx_key_l);
+	__type(value, struct xdpmx_dir_val);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} XDPMX_MAP_DIR_L SEC(".maps");
+
+/* blob64 .. blob1280: blob index -> compiled RRset of that size class;
+ * written by the daemon's map writer, read by the program. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XDPMX_BLOB0_MAX_DEFAULT);
+	__type(key, __u32);
+	__type(value, struct xdpmx_blob64_val);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} XDPMX_MAP_BLOB0 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XDPMX_BLOB1_MAX_DEFAULT);
+	__type(key, __u32);
+	__type(value, struct xdpmx_blob128_val);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} XDPMX_MAP_BLOB1 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XDPMX_BLOB2_MAX_DEFAULT);
+	__type(key, __u32);
+	__type(value, struct xdpmx_blob256_val);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} XDPMX_MAP_BLOB2 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XDPMX_BLOB3_MAX_DEFAULT);
+	__type(key, __u32);
+	__type(value, struct xdpmx_blob512_val);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} XDPMX_MAP_BLOB3 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XDPMX_BLOB4_MAX_DEFAULT);
+	__type(key, __u32);
+	__type(value, struct xdpmx_blob1280_val);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} XDPMX_MAP_BLOB4 SEC(".maps");
+
+#endif /* XDPMX_BPF_MAPS_H */

@@ -1,0 +1,425 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * xdpmx fast path: answers hot MX, A, AAAA and PTR queries in XDP from the
+ * compiled RRsets in the maps (include/xdpmx/abi.h), rotating the answer
+ * records per packet, and passes everything else up to the kernel stack,
+ * where xdpmxd (the slow path) answers it.
+ *
+ * Answered (XDP_TX), with the question sent back byte for byte:
+ *  - Ethernet with 0, 1 or 2 VLAN tags (802.1Q / 802.1ad), kept as they are;
+ *  - IPv4 without options and not fragmented, or IPv6 with UDP directly
+ *    after the fixed header, to the DNS port of cfg;
+ *  - a DNS QUERY with one question of class IN and type A, AAAA, MX or PTR,
+ *    no answer or authority records, and nothing or one EDNS version 0 OPT
+ *    record (options accepted, not echoed) as the additional section;
+ *  - whose (name, type) has an RRset in the directory at its zone's epoch.
+ *    The answer has AA set, RD and CD copied, the RRset rotated (cyclic,
+ *    random or fixed, as the blob says), its additional records when they
+ *    fit, an OPT record when the query had one, and TC=1 with no records
+ *    when even the answer section does not fit the client's limit.
+ *
+ * Passed up unchanged (XDP_PASS), each under its counter: anything not IP,
+ * not UDP, not to our port or while cfg is not set; a third VLAN tag, IPv4
+ * options or fragments, IPv6 extension headers; frames cut short or with
+ * inconsistent lengths; other opcodes, TC set, other section counts,
+ * compressed or extended-label or over-long question names, other classes
+ * and types, any other additional record or a malformed or non-zero-version
+ * OPT; names not in the maps; DO=1 for RRsets of signed zones.
+ * Dropped (XDP_DROP): DNS responses (QR=1) sent to our port.
+ * Aborted (XDP_ABORTED): impossible states only (an array lookup that
+ * fails, a blob whose header contradicts its size).
+ *
+ * Minimum kernel: 5.15 (the oldest LTS with everything below), for: BTF map
+ * definitions and read-only global data (5.2), bounded loops (5.3), growing
+ * the frame with bpf_xdp_adjust_tail (5.8), tracking of spilled bounded
+ * scalars (5.10). No bpf_loop, no bpf_xdp_load/store_bytes, no kfuncs.
+ */
+#include <linux/bpf.h>
+#include <linux/if_ether.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/udp.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+
+#include <xdpmx/abi.h>
+#include <xdpmx/counters.h>
+
+#include "maps.h"
+#include "stats.h"
+#include "parse.h"
+#include "dns.h"
+#include "csum.h"
+#include "rewrite.h"
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+/* The ABI this object was built against: userspace reads it from the ELF
+ * (rodata) and refuses to load an object built for another one. */
+const volatile __u32 xdpmx_abi = XDPMX_ABI_VERSION;
+
+/* Largest offsets (from the start of the frame) of what we answer: the IP
+ * header behind Ethernet and two tags, the DNS header behind IPv6 and UDP,
+ * and the end of a question with a name of XDPMX_NAME_MAX octets. */
+#define XDPMX_L3_OFF_MAX (ETH_HLEN + XDPMX_VLAN_MAX * sizeof(struct xdpmx_vlan_hdr))
+#define XDPMX_DNS_OFF_MAX (XDPMX_L3_OFF_MAX + sizeof(struct ipv6hdr) + sizeof(struct udphdr))
+#define XDPMX_QEND_OFF_MAX                                                                         \
+	(XDPMX_DNS_OFF_MAX + sizeof(struct xdpmx_dnshdr) + XDPMX_NAME_MAX + 4)
+
+/* What parsing learnt about the query. Offsets are from the start of the
+ * frame and unknown to the verifier (pkt_off()): bound them before use. */
+struct xdpmx_query {
+	struct xdpmx_keybuf key; /* directory key: qtype, lowercased name */
+	struct xdpmx_edns edns;
+	__u32 l3_off;   /* IP header */
+	__u32 dns_off;  /* DNS header */
+	__u32 qend_off; /* first octet after the question */
+	__u32 name_len; /* question name, root byte included */
+	__u16 flags;    /* query header flags, host order */
+	__u16 our_size; /* our EDNS UDP payload size (cfg), >= XDPMX_UDP_MIN */
+};
+
+/* The RRset version to answer with: its blob and validated header. */
+struct xdpmx_rrset {
+	const __u8 *blob; /* array value of the blob's class */
+	__u64 lim;        /* XDPMX_BLOB_SIZE() of that class: 64 bits, so it
+			   * stays a constant to the verifier when spilled */
+	__u32 an_len;
+	__u32 ad_len;
+	__u32 an_count;
+	__u32 ad_count;
+	__u32 order;
+};
+
+/* Stage 1a, parse the frame: Ethernet, IP and UDP headers; q->l3_off and
+ * q->dns_off set, *dns_len the UDP payload length. */
+static __always_inline int parse_frame(struct xdp_md *ctx, const struct xdpmx_cfg *cfg,
+				       struct xdpmx_query *q, __u32 *dns_len)
+{
+	void *data = (void *)(long)ctx->data;
+	struct xdpmx_cursor cur = {.pos = data, .end = (void *)(long)ctx->data_end};
+	__be16 proto_be;
+	__u32 pay_len;
+	void *l3;
+	int v;
+
+	v = parse_eth(&cur, &proto_be);
+	if (v != XDPMX_GO)
+		return v;
+	l3 = cur.pos;
+	if (proto_be == bpf_htons(ETH_P_IP))
+		v = parse_ipv4(&cur, &pay_len);
+	else if (proto_be == bpf_htons(ETH_P_IPV6))
+		v = parse_ipv6(&cur, &pay_len);
+	else
+		return XDPMX_CNT_PASS_NOT_IP;
+	if (v != XDPMX_GO)
+		return v;
+	v = parse_udp(&cur, pay_len, cfg->dns_port, dns_len);
+	if (v != XDPMX_GO)
+		return v;
+	q->l3_off = pkt_off(l3, data);
+	q->dns_off = pkt_off(cur.pos, data);
+	return XDPMX_GO;
+}
+
+/* Stage 1b, parse the DNS message of dns_len octets at q->dns_off: header,
+ * question, OPT record; q->key and the rest of q set. */
+static __always_inline int parse_dns(struct xdp_md *ctx, struct xdpmx_query *q, __u32 dns_len)
+{
+	void *data = (void *)(long)ctx->data;
+	struct xdpmx_cursor cur = {.end = (void *)(long)ctx->data_end};
+	__u32 dns_off = q->dns_off, left;
+	__be16 qtype_be;
+	__u8 has_ar, *qname;
+	int v;
+
+	/* From here on the DNS header is at an offset the verifier knows only
+	 * the bounds of (pkt_off()), whatever headers came before it: the DNS
+	 * stages are verified once, not once per Ethernet/IP shape. */
+	if (dns_off > XDPMX_DNS_OFF_MAX)
+		return XDPMX_CNT_ABORTED;
+	barrier_var(dns_off); /* see copy_word() in bpf/rewrite.h */
+	cur.pos = data + dns_off;
+	v = parse_dns_hdr(&cur, dns_len, &q->flags, &has_ar);
+	if (v != XDPMX_GO)
+		return v;
+	qname = cur.pos;
+	v = walk_qname(&cur, &q->name_len);
+	if (v != XDPMX_GO)
+		return v;
+	left = dns_len - sizeof(struct xdpmx_dnshdr);
+	if (q->name_len + 4 > left) /* QTYPE and QCLASS past the UDP payload */
+		return XDPMX_CNT_MALFORMED;
+	v = parse_qtail(&cur, &qtype_be);
+	if (v != XDPMX_GO)
+		return v;
+	left -= q->name_len + 4;
+
+	q->edns.present = 0;
+	if (has_ar) {
+		v = parse_opt(&cur, left, &q->edns);
+		if (v != XDPMX_GO)
+			return v;
+	} else if (left) {
+		return XDPMX_CNT_MALFORMED; /* octets after the question */
+	}
+
+	/* Before build_key(): after its loop no packet pointer is used again,
+	 * so the verifier's states there do not differ by the packet ranges
+	 * each round of the loop checked. */
+	q->qend_off = pkt_off(qname + q->name_len + 4, data);
+	return build_key(&q->key, qname, cur.end, q->name_len, qtype_be);
+}
+
+/* Stage 1, parse: every header from Ethernet to the OPT record, into q. */
+static __always_inline int parse_query(struct xdp_md *ctx, struct xdpmx_query *q)
+{
+	const struct xdpmx_cfg *cfg;
+	__u32 zero = 0, dns_len;
+	int v;
+
+	cfg = bpf_map_lookup_elem(&XDPMX_MAP_CFG, &zero);
+	if (!cfg)
+		return XDPMX_CNT_ABORTED;
+	if (!cfg->dns_port) /* not configured yet: serve nothing */
+		return XDPMX_CNT_PASS_NOT_PORT;
+	q->our_size = cfg->edns_size < XDPMX_UDP_MIN ? XDPMX_UDP_MIN : cfg->edns_size;
+	v = parse_frame(ctx, cfg, q, &dns_len);
+	if (v != XDPMX_GO)
+		return v;
+	return parse_dns(ctx, q, dns_len);
+}
+
+/* The directory entry of the key, from the map for its name length. */
+static __always_inline struct xdpmx_dir_val *lookup_dir(struct xdpmx_query *q)
+{
+	void *key = XDPMX_KEYBUF_KEY(&q->key);
+
+	if (q->name_len <= XDPMX_NAME_S)
+		return bpf_map_lookup_elem(&XDPMX_MAP_DIR_S, key);
+	if (q->name_len <= XDPMX_NAME_M)
+		return bpf_map_lookup_elem(&XDPMX_MAP_DIR_M, key);
+	return bpf_map_lookup_elem(&XDPMX_MAP_DIR_L, key);
+}
+
+/* The blob reference of the version to answer at epoch: the largest
+ * non-empty since <= epoch. XDPMX_BLOB_NONE if there is none, or if that
+ * version is a deletion. */
+static __always_inline __u32 pick_version(const struct xdpmx_dir_val *dv, __u32 epoch)
+{
+	__u32 s0 = dv->ver[0].since, s1 = dv->ver[1].since;
+	int ok0 = s0 && s0 <= epoch, ok1 = s1 && s1 <= epoch;
+
+	if (ok0 && (!ok1 || s0 > s1))
+		return dv->ver[0].blob;
+	if (ok1)
+		return dv->ver[1].blob;
+	return XDPMX_BLOB_NONE;
+}
+
+/* The array value of blob reference ref into rs->blob and rs->lim. */
+static __always_inline int lookup_blob(__u32 ref, struct xdpmx_rrset *rs)
+{
+	__u32 idx = XDPMX_BLOB_INDEX(ref);
+	const __u8 *blob;
+
+	switch (XDPMX_BLOB_CLASS(ref)) {
+	case 0:
+		blob = bpf_map_lookup_elem(&XDPMX_MAP_BLOB0, &idx);
+		rs->lim = XDPMX_BLOB_SIZE(0);
+		break;
+	case 1:
+		blob = bpf_map_lookup_elem(&XDPMX_MAP_BLOB1, &idx);
+		rs->lim = XDPMX_BLOB_SIZE(1);
+		break;
+	case 2:
+		blob = bpf_map_lookup_elem(&XDPMX_MAP_BLOB2, &idx);
+		rs->lim = XDPMX_BLOB_SIZE(2);
+		break;
+	case 3:
+		blob = bpf_map_lookup_elem(&XDPMX_MAP_BLOB3, &idx);
+		rs->lim = XDPMX_BLOB_SIZE(3);
+		break;
+	case 4:
+		blob = bpf_map_lookup_elem(&XDPMX_MAP_BLOB4, &idx);
+		rs->lim = XDPMX_BLOB_SIZE(4);
+		break;
+	default:
+		return XDPMX_CNT_ABORTED;
+	}
+	if (!blob) /* index past the array: the map writer never does this */
+		return XDPMX_CNT_ABORTED;
+	rs->blob = blob;
+	return XDPMX_GO;
+}
+
+/* Header of rs->blob, checked against its class size before anything
+ * reads by it: a blob that contradicts itself is an impossible state
+ * (ABORTED), never a copy from outside the blob. */
+static __always_inline int check_blob(struct xdpmx_rrset *rs)
+{
+	const struct xdpmx_blob_hdr *h = (const void *)rs->blob;
+
+	rs->an_len = h->an_len;
+	rs->ad_len = h->ad_len;
+	rs->an_count = h->an_count;
+	rs->ad_count = h->ad_count;
+	rs->order = h->order;
+	if (rs->an_count < 1 || rs->an_count > XDPMX_RR_MAX || rs->ad_count > XDPMX_AD_MAX ||
+	    rs->order >= XDPMX_ORDER__MAX)
+		return XDPMX_CNT_ABORTED;
+	/* Every record is at least 11 octets, which copy_blob() relies on. */
+	if (rs->an_len < 8 || (rs->ad_len && rs->ad_len < 8) ||
+	    XDPMX_BLOB_AN_OFF(rs->an_count) + rs->an_len + rs->ad_len > rs->lim)
+		return XDPMX_CNT_ABORTED;
+	return XDPMX_GO;
+}
+
+/* Stage 2, look up: directory entry, zone epoch, version, blob. */
+static __always_inline int lookup_rrset(struct xdpmx_query *q, struct xdpmx_rrset *rs)
+{
+	const struct xdpmx_blob_hdr *h;
+	struct xdpmx_zone_val *zv;
+	struct xdpmx_dir_val *dv;
+	__u32 zone, epoch, ref;
+	int v;
+
+	dv = lookup_dir(q);
+	if (!dv)
+		return XDPMX_CNT_MISS_NO_RRSET;
+	zone = dv->zone;
+	zv = bpf_map_lookup_elem(&XDPMX_MAP_ZONES, &zone);
+	if (!zv) /* zone id past the array: the map writer never does this */
+		return XDPMX_CNT_ABORTED;
+	/* Read the epoch once: this packet answers at that epoch, so it sees
+	 * the old zone or the new one, never a mix (abi.h). */
+	epoch = *(volatile __u32 *)&zv->epoch;
+	ref = pick_version(dv, epoch);
+	if (ref == XDPMX_BLOB_NONE)
+		return XDPMX_CNT_MISS_NO_RRSET;
+	v = lookup_blob(ref, rs);
+	if (v != XDPMX_GO)
+		return v;
+	v = check_blob(rs);
+	if (v != XDPMX_GO)
+		return v;
+	h = (const void *)rs->blob;
+	if ((h->flags & XDPMX_BLOB_F_SIGNED) && q->edns.do_bit)
+		return XDPMX_CNT_MISS_DNSSEC;
+	return XDPMX_GO;
+}
+
+/* Largest UDP payload of the answer: 512 without EDNS, else the smaller of
+ * the client's size and ours, at least 512 (RFC 6891 section 6.2.5). */
+static __always_inline __u32 answer_limit(const struct xdpmx_query *q)
+{
+	__u32 lim;
+
+	if (!q->edns.present)
+		return XDPMX_UDP_MIN;
+	lim = q->edns.udp_size < q->our_size ? q->edns.udp_size : q->our_size;
+	return lim < XDPMX_UDP_MIN ? XDPMX_UDP_MIN : lim;
+}
+
+/* Where the rotated answer section starts: the offset (from the first
+ * answer octet) of the record that goes first. Cyclic: the per-CPU cursor
+ * mod the record count; random: a random record; fixed: the first. The
+ * cursor is bumped on every answer that carries records. */
+static __always_inline int pick_start(const struct xdpmx_rrset *rs, __u32 *start)
+{
+	__u32 zero = 0, n = rs->an_count, *cursor, c, r, off;
+
+	cursor = bpf_map_lookup_elem(&XDPMX_MAP_ROT, &zero);
+	if (!cursor)
+		return XDPMX_CNT_ABORTED;
+	c = *cursor;
+	*cursor = c + 1; /* this CPU's copy: no other CPU writes it, no atomics */
+	if (rs->order == XDPMX_ORDER_CYCLIC)
+		r = c % n;
+	else if (rs->order == XDPMX_ORDER_RANDOM)
+		r = bpf_get_prandom_u32() % n;
+	else
+		r = 0;
+	if (r >= XDPMX_RR_MAX) /* cannot happen: bounds r for the verifier */
+		return XDPMX_CNT_ABORTED;
+	off = *(const __u16 *)(rs->blob + sizeof(struct xdpmx_blob_hdr) + 2 * r);
+	/* The records before and after the start are copied as two pieces:
+	 * each must be empty or at least one record long. */
+	if (off >= rs->an_len || rs->an_len - off < 8 || (off && off < 8))
+		return XDPMX_CNT_ABORTED;
+	*start = off;
+	return XDPMX_GO;
+}
+
+/* Stage 3, build: turn the query frame into the answer, in place. */
+static __always_inline int build_answer(struct xdp_md *ctx, const struct xdpmx_query *q,
+					const struct xdpmx_rrset *rs)
+{
+	__u32 l3_off = q->l3_off, dns_off = q->dns_off, qend_off = q->qend_off;
+	__u32 an_off = XDPMX_BLOB_AN_OFF(rs->an_count);
+	__u32 opt_len = q->edns.present ? XDPMX_OPT_LEN : 0;
+	__u32 limit = answer_limit(q), start = 0, n1 = 0, n2 = 0, n3 = 0;
+	__u32 ancount = 0, arcount = q->edns.present, tc = 0, len, head, udp_off;
+	void *data, *end;
+	__u64 pseudo;
+	int v;
+
+	if (l3_off > XDPMX_L3_OFF_MAX || dns_off > XDPMX_DNS_OFF_MAX ||
+	    qend_off > XDPMX_QEND_OFF_MAX || qend_off < dns_off)
+		return XDPMX_CNT_ABORTED;
+	head = qend_off - dns_off; /* DNS header and question */
+
+	if (head + rs->an_len + rs->ad_len + opt_len <= limit) {
+		ancount = rs->an_count;
+		arcount += rs->ad_count;
+		n3 = rs->ad_len;
+	} else if (head + rs->an_len + opt_len <= limit) {
+		ancount = rs->an_count; /* without the additional section */
+	} else {
+		tc = XDPMX_DNS_TC; /* not even the answer section fits */
+	}
+	if (ancount) {
+		v = pick_start(rs, &start);
+		if (v != XDPMX_GO)
+			return v;
+		n1 = rs->an_len - start;
+		n2 = start;
+	}
+
+	len = qend_off + n1 + n2 + n3 + opt_len;
+	if (resize_frame(ctx, len))
+		return XDPMX_CNT_ABORTED;
+	/* bpf_xdp_adjust_tail() invalidated every packet pointer: re-read data
+	 * and end; every write below is checked against the new end. */
+	data = (void *)(long)ctx->data;
+	end = (void *)(long)ctx->data_end;
+
+	/* The records are copied last but one: what is still needed after
+	 * them is the same for every query, so the verifier's states after
+	 * the copy loops merge (see copy_blob()). */
+	if (answer_dns_hdr(data, end, dns_off, q->flags, tc, ancount, arcount) ||
+	    (opt_len && write_opt(data, end, len - opt_len, q->our_size, q->edns.do_bit)) ||
+	    copy_blob(data, end, qend_off, rs->blob, rs->lim, an_off + start, n1) ||
+	    copy_blob(data, end, qend_off + n1, rs->blob, rs->lim, an_off, n2) ||
+	    copy_blob(data, end, qend_off + n1 + n2, rs->blob, rs->lim, an_off + rs->an_len, n3) ||
+	    swap_eth(data, end) || answer_ip(data, end, l3_off, len, &udp_off, &pseudo) ||
+	    write_udp_csum(data, end, udp_off, len - udp_off, pseudo))
+		return XDPMX_CNT_ABORTED;
+	return tc ? XDPMX_CNT_HIT_TC : hit_counter(q->key.qtype_be);
+}
+
+SEC("xdp")
+int xdpmx_prog(struct xdp_md *ctx)
+{
+	struct xdpmx_query q;
+	struct xdpmx_rrset rs;
+	int v;
+
+	v = parse_query(ctx, &q);
+	if (v == XDPMX_GO)
+		v = lookup_rrset(&q, &rs);
+	if (v == XDPMX_GO)
+		v = build_answer(ctx, &q, &rs);
+	return count_exit(v);
+}
