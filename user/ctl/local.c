@@ -247,6 +247,45 @@ static int dump_from_pins(struct xdpmx_cli *cli, json_t **out)
 	return 0;
 }
 
+static int rrset_cmp(const void *a, const void *b)
+{
+	json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
+	static const char *const keys[] = { "zone", "name", "type" };
+	size_t i;
+	int c;
+
+	for (i = 0; i < 3; i++) {
+		const char *p = json_string_value(json_object_get(x, keys[i]));
+		const char *q = json_string_value(json_object_get(y, keys[i]));
+
+		c = strcmp(p ? p : "", q ? q : "");
+		if (c)
+			return c;
+	}
+	return 0;
+}
+
+/* Sort a dump by zone, owner name and type (the maps hold it in hash
+ * order), in place. */
+static void sort_rrsets(json_t *list)
+{
+	size_t n = json_array_size(list), i;
+	json_t **v;
+
+	if (n < 2)
+		return;
+	v = calloc(n, sizeof(*v));
+	if (!v)
+		return;
+	for (i = 0; i < n; i++)
+		v[i] = json_incref(json_array_get(list, i));
+	qsort(v, n, sizeof(*v), rrset_cmp);
+	json_array_clear(list);
+	for (i = 0; i < n; i++)
+		json_array_append_new(list, v[i]);
+	free(v);
+}
+
 static void dump_text(FILE *f, json_t *list)
 {
 	json_t *e, *r;
@@ -282,9 +321,13 @@ int ctl_map_dump(struct xdpmx_cli *cli, void *args)
 
 	(void)args;
 	ret = ctl_call(cli, "map dump", NULL, true, &res);
+	if (!ret)
+		sort_rrsets(res);
 	if (ret == -ENOTCONN) {
 		xdpmx_cli_info(cli, "%s", pinned_note(cli));
 		ret = dump_from_pins(cli, &res);
+		if (!ret)
+			sort_rrsets(res);
 		if (!ret && cli->json) {
 			const struct ctl_globals *g = cli->globals;
 
