@@ -92,7 +92,8 @@ PROG_BIN := $(if $(PROG_SRCS),$(OUT)/tests/prog/test_prog)
 BENCH_SRCS := $(wildcard bench/*.c)
 BENCH_BINS := $(patsubst bench/%.c,$(OUT)/bench/%,$(BENCH_SRCS))
 
-MAN_SRCS := $(wildcard docs/man/*.rst)
+# common_options.rst is an include of the CLI pages, not a page of its own.
+MAN_SRCS := $(filter-out docs/man/common_options.rst,$(wildcard docs/man/*.rst))
 MANS := $(patsubst docs/man/%.rst,$(OUT)/man/%,$(MAN_SRCS))
 
 # ---- targets -------------------------------------------------------------
