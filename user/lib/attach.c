@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* Attach, detach and inspect the fast path on interfaces: see attach.h. */
+#include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -732,6 +733,27 @@ static const char *prog_name_of(const struct xdp_state *st)
 	return n ? n : "?";
 }
 
+/* --port and --edns-size only initialise new maps: say so when the pinned
+ * configuration, shared by every interface, differs from what was asked. */
+static void warn_cfg_kept(const struct xdpmx_bpfobj *bo, const struct xdpmx_attach_opts *opts,
+			  const char *dir)
+{
+	struct xdpmx_cfg cfg = { 0 };
+	__u32 key = 0;
+
+	if (bo->cfg_written || (!opts->dns_port && !opts->edns_size) ||
+	    bpf_map_lookup_elem(bo->fds.cfg, &key, &cfg))
+		return;
+	if (opts->dns_port && opts->dns_port != ntohs(cfg.dns_port))
+		pr_warn("--port %u not applied: the maps pinned in %s serve port %u on every "
+			"interface; 'unload --all --purge' and load again to change it",
+			opts->dns_port, dir, ntohs(cfg.dns_port));
+	if (opts->edns_size && opts->edns_size != cfg.edns_size)
+		pr_warn("--edns-size %u not applied: the maps pinned in %s use %u on every "
+			"interface; 'unload --all --purge' and load again to change it",
+			opts->edns_size, dir, cfg.edns_size);
+}
+
 /* Turn a failed load into a message (the captured log is still there). */
 static int load_error(struct xdpmx_attach_err *err, const char *ifname, int ret)
 {
@@ -745,9 +767,9 @@ static int load_error(struct xdpmx_attach_err *err, const char *ifname, int ret)
 			      ifname, why);
 	if (ret == -EPROTO)
 		return seterr(err, ret,
-			      "Couldn't load the XDP program for %s: ABI mismatch between this "
-			      "build (ABI %d) and the object file or the pinned maps (versions "
-			      "above); remove the old pins with 'xdpmx-loader unload --all --purge'",
+			      "Couldn't load the XDP program for %s: the pinned maps or the object "
+			      "file do not fit this build (ABI %d) or these options, as said above; "
+			      "'xdpmx-loader unload --all --purge' removes the old pins",
 			      ifname, XDPMX_ABI_VERSION);
 	if (ret == -EPERM || ret == -EACCES) {
 		char action[64];
@@ -869,6 +891,8 @@ int xdpmx_attach(const char *ifname, const struct xdpmx_attach_opts *opts,
 		capture_end(true); /* the verifier log is the evidence */
 		goto out;
 	}
+
+	warn_cfg_kept(bo, opts, dir);
 
 	/* Attach, through libxdp, or atomically over what --force replaces. */
 	{
