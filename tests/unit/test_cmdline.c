@@ -115,68 +115,120 @@ static int run_order(struct xdpmx_cli *cli, void *a)
 	return 0;
 }
 
-static const char *const modes[] = { "native", "generic", "auto", NULL };
-static const char *const orders[] = { "cyclic", "random", "fixed", NULL };
+static const char *const modes[] = {"native", "generic", "auto", NULL};
+static const char *const orders[] = {"cyclic", "random", "fixed", NULL};
 
 static const struct xdpmx_opt g_table[] = {
-	{ .name = "control", .short_name = 'c', .kind = XDPMX_OPT_STR,
-	  .off = offsetof(struct g_opts, control), .metavar = "PATH",
-	  .help = "control socket", .defval = "/run/x.sock" },
-	{ .name = "timeout", .kind = XDPMX_OPT_U32, .off = offsetof(struct g_opts, timeout),
-	  .metavar = "MS", .min = 1, .max = 60000, .help = "how long to wait" },
-	{ 0 },
+	{.name = "control",
+	 .short_name = 'c',
+	 .kind = XDPMX_OPT_STR,
+	 .off = offsetof(struct g_opts, control),
+	 .metavar = "PATH",
+	 .help = "control socket",
+	 .defval = "/run/x.sock"},
+	{.name = "timeout",
+	 .kind = XDPMX_OPT_U32,
+	 .off = offsetof(struct g_opts, timeout),
+	 .metavar = "MS",
+	 .min = 1,
+	 .max = 60000,
+	 .help = "how long to wait"},
+	{0},
 };
 
 static const struct xdpmx_opt load_opts[] = {
-	{ .name = "mode", .short_name = 'm', .kind = XDPMX_OPT_ENUM,
-	  .off = offsetof(struct load_args, mode), .choices = modes,
-	  .help = "attach mode", .defval = "auto" },
-	{ .name = "force", .short_name = 'F', .kind = XDPMX_OPT_FLAG,
-	  .off = offsetof(struct load_args, force), .help = "replace what is there" },
-	{ .name = "port", .kind = XDPMX_OPT_U32, .off = offsetof(struct load_args, port),
-	  .min = 1, .max = 65535, .help = "DNS port", .defval = "53" },
-	{ .name = "tag", .short_name = 't', .kind = XDPMX_OPT_STRV,
-	  .off = offsetof(struct load_args, tag), .metavar = "TAG", .help = "a tag" },
-	{ 0 },
+	{.name = "mode",
+	 .short_name = 'm',
+	 .kind = XDPMX_OPT_ENUM,
+	 .off = offsetof(struct load_args, mode),
+	 .choices = modes,
+	 .help = "attach mode",
+	 .defval = "auto"},
+	{.name = "force",
+	 .short_name = 'F',
+	 .kind = XDPMX_OPT_FLAG,
+	 .off = offsetof(struct load_args, force),
+	 .help = "replace what is there"},
+	{.name = "port",
+	 .kind = XDPMX_OPT_U32,
+	 .off = offsetof(struct load_args, port),
+	 .min = 1,
+	 .max = 65535,
+	 .help = "DNS port",
+	 .defval = "53"},
+	{.name = "tag",
+	 .short_name = 't',
+	 .kind = XDPMX_OPT_STRV,
+	 .off = offsetof(struct load_args, tag),
+	 .metavar = "TAG",
+	 .help = "a tag"},
+	{0},
 };
 
 static const struct xdpmx_opt load_args_t[] = {
-	{ .name = "IFACE", .kind = XDPMX_OPT_STRV, .off = offsetof(struct load_args, ifaces),
-	  .help = "interface to attach to" },
-	{ 0 },
+	{.name = "IFACE",
+	 .kind = XDPMX_OPT_STRV,
+	 .off = offsetof(struct load_args, ifaces),
+	 .help = "interface to attach to"},
+	{0},
 };
 
 static const struct xdpmx_opt show_args_t[] = {
-	{ .name = "ZONE", .kind = XDPMX_OPT_STR, .off = offsetof(struct show_args, zone),
-	  .help = "the zone's apex" },
-	{ 0 },
+	{.name = "ZONE",
+	 .kind = XDPMX_OPT_STR,
+	 .off = offsetof(struct show_args, zone),
+	 .help = "the zone's apex"},
+	{0},
 };
 
 static const struct xdpmx_opt order_args_t[] = {
-	{ .name = "NAME", .kind = XDPMX_OPT_STR, .off = offsetof(struct order_args, name),
-	  .help = "owner name" },
-	{ .name = "TYPE", .kind = XDPMX_OPT_STR, .off = offsetof(struct order_args, type),
-	  .help = "record type" },
-	{ .name = "ORDER", .kind = XDPMX_OPT_ENUM, .off = offsetof(struct order_args, order),
-	  .choices = orders, .help = "the new order" },
-	{ .name = "COMMENT", .kind = XDPMX_OPT_STR, .flags = XDPMX_OPT_F_OPTIONAL,
-	  .off = offsetof(struct order_args, comment), .help = "why" },
-	{ 0 },
+	{.name = "NAME",
+	 .kind = XDPMX_OPT_STR,
+	 .off = offsetof(struct order_args, name),
+	 .help = "owner name"},
+	{.name = "TYPE",
+	 .kind = XDPMX_OPT_STR,
+	 .off = offsetof(struct order_args, type),
+	 .help = "record type"},
+	{.name = "ORDER",
+	 .kind = XDPMX_OPT_ENUM,
+	 .off = offsetof(struct order_args, order),
+	 .choices = orders,
+	 .help = "the new order"},
+	{.name = "COMMENT",
+	 .kind = XDPMX_OPT_STR,
+	 .flags = XDPMX_OPT_F_OPTIONAL,
+	 .off = offsetof(struct order_args, comment),
+	 .help = "why"},
+	{0},
 };
 
-static const struct load_args load_defaults = { .mode = 2, .port = 53 };
+static const struct load_args load_defaults = {.mode = 2, .port = 53};
 
 static const struct xdpmx_cmd cmds[] = {
-	{ .object = "status", .summary = "show the state", .run = run_status },
-	{ .object = "load", .summary = "attach to interfaces", .desc = "Attaches things.",
-	  .opts = load_opts, .args = load_args_t, .args_size = sizeof(struct load_args),
-	  .defaults = &load_defaults, .run = run_load },
-	{ .object = "zone", .name = "list", .summary = "list zones", .run = run_list },
-	{ .object = "zone", .name = "show", .summary = "show a zone", .args = show_args_t,
-	  .args_size = sizeof(struct show_args), .run = run_show },
-	{ .object = "rrset", .name = "order", .summary = "set an RRset's order",
-	  .args = order_args_t, .args_size = sizeof(struct order_args), .run = run_order },
-	{ 0 },
+	{.object = "status", .summary = "show the state", .run = run_status},
+	{.object = "load",
+	 .summary = "attach to interfaces",
+	 .desc = "Attaches things.",
+	 .opts = load_opts,
+	 .args = load_args_t,
+	 .args_size = sizeof(struct load_args),
+	 .defaults = &load_defaults,
+	 .run = run_load},
+	{.object = "zone", .name = "list", .summary = "list zones", .run = run_list},
+	{.object = "zone",
+	 .name = "show",
+	 .summary = "show a zone",
+	 .args = show_args_t,
+	 .args_size = sizeof(struct show_args),
+	 .run = run_show},
+	{.object = "rrset",
+	 .name = "order",
+	 .summary = "set an RRset's order",
+	 .args = order_args_t,
+	 .args_size = sizeof(struct order_args),
+	 .run = run_order},
+	{0},
 };
 
 static const struct xdpmx_cli_def tool = {
@@ -204,7 +256,7 @@ static int run(const char *first, ...)
 	free(out_buf);
 	free(err_buf);
 	memset(&seen, 0, sizeof(seen));
-	globals = (struct g_opts){ .control = "/run/x.sock", .timeout = 1000 };
+	globals = (struct g_opts){.control = "/run/x.sock", .timeout = 1000};
 	argv[argc++] = "tool";
 	va_start(ap, first);
 	for (w = first; w; w = va_arg(ap, const char *))
@@ -368,7 +420,8 @@ Test(cmdline, unknown_command_lists_the_commands)
 
 Test(cmdline, missing_command)
 {
-	assert_usage(run("zone", NULL), "", "missing command for object 'zone' (one of: list, show)");
+	assert_usage(run("zone", NULL), "",
+		     "missing command for object 'zone' (one of: list, show)");
 }
 
 Test(cmdline, unknown_option)
@@ -399,8 +452,8 @@ Test(cmdline, flag_with_a_value)
 
 Test(cmdline, bad_numbers)
 {
-	static const char *bad[] = { "abc", "", "-1", "+5", "65536", "0", "0x", "12x",
-				     "99999999999999999999", " 5" };
+	static const char *bad[] = {
+		"abc", "", "-1", "+5", "65536", "0", "0x", "12x", "99999999999999999999", " 5"};
 	char want[256];
 	size_t i;
 
@@ -454,8 +507,9 @@ Test(cmdline, usage_errors_as_json)
 Test(cmdline, failing_command_exits_1)
 {
 	cr_assert_eq(run("zone", "show", "fail.", NULL), XDPMX_EXIT_FAILURE);
-	cr_assert_str_eq(err_buf,
-			 "looking for zone fail.\nerror: Couldn't show zone 'fail.': no such zone\n");
+	cr_assert_str_eq(
+		err_buf,
+		"looking for zone fail.\nerror: Couldn't show zone 'fail.': no such zone\n");
 	cr_assert_str_empty(out_buf);
 }
 

@@ -32,7 +32,7 @@ static bool server_running;
  * next reply chunk list (NULL entries end the script; "" = close). */
 struct script {
 	const char *replies[4][4]; /* per request: chunks written one by one */
-	char got[4][512];          /* the request lines received */
+	char got[4][512];	   /* the request lines received */
 	int n_got;
 };
 
@@ -80,7 +80,7 @@ out:
 
 static void setup(void)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 
 	memset(&sc, 0, sizeof(sc));
 	snprintf(dir, sizeof(dir), "/tmp/xdpmx-ctltest.XXXXXX");

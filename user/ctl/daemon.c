@@ -59,32 +59,36 @@ int ctl_call(struct xdpmx_cli *cli, const char *cmd, json_t *args, bool may_fall
 		if (xdpmx_ctl_not_running(ret)) {
 			if (may_fall_back)
 				return -ENOTCONN;
-			xdpmx_cli_err(cli,
-				      "Couldn't send '%s' to xdpmxd at %s: the daemon is not running "
-				      "(%s)",
-				      cmd, g->control, strerror(-ret));
+			xdpmx_cli_err(
+				cli,
+				"Couldn't send '%s' to xdpmxd at %s: the daemon is not running "
+				"(%s)",
+				cmd, g->control, strerror(-ret));
 			return -ENOTCONN;
 		}
 		if (ret == -EACCES || ret == -EPERM)
-			xdpmx_cli_err(cli,
-				      "Couldn't send '%s' to xdpmxd at %s: %s (the socket is for its "
-				      "owner only; run as that user or root)",
-				      cmd, g->control, strerror(-ret));
+			xdpmx_cli_err(
+				cli,
+				"Couldn't send '%s' to xdpmxd at %s: %s (the socket is for its "
+				"owner only; run as that user or root)",
+				cmd, g->control, strerror(-ret));
 		else
-			xdpmx_cli_err(cli, "Couldn't send '%s' to xdpmxd at %s: %s", cmd, g->control,
-				      strerror(-ret));
+			xdpmx_cli_err(cli, "Couldn't send '%s' to xdpmxd at %s: %s", cmd,
+				      g->control, strerror(-ret));
 		return ret;
 	}
 	ret = xdpmx_ctl_call(c, cmd, args, &r);
 	xdpmx_ctl_close(c);
 	if (ret) {
 		if (ret == -ETIMEDOUT)
-			xdpmx_cli_err(cli, "Couldn't get an answer to '%s' from xdpmxd within %u s "
-					   "(--timeout)",
+			xdpmx_cli_err(cli,
+				      "Couldn't get an answer to '%s' from xdpmxd within %u s "
+				      "(--timeout)",
 				      cmd, g->timeout);
 		else if (ret == -EPROTO)
-			xdpmx_cli_err(cli, "Couldn't understand xdpmxd's answer to '%s': not a "
-					   "control response (-v shows it)",
+			xdpmx_cli_err(cli,
+				      "Couldn't understand xdpmxd's answer to '%s': not a "
+				      "control response (-v shows it)",
 				      cmd);
 		else
 			xdpmx_cli_err(cli, "Couldn't get an answer to '%s' from xdpmxd: %s", cmd,
@@ -96,13 +100,12 @@ int ctl_call(struct xdpmx_cli *cli, const char *cmd, json_t *args, bool may_fall
 		json_t *d;
 
 		if (cli->json) {
-			xdpmx_cli_err_json(cli,
-					   r.details ? json_pack("{s:O}", "details", r.details) : NULL,
-					   "%s", r.error);
+			xdpmx_cli_err_json(
+				cli, r.details ? json_pack("{s:O}", "details", r.details) : NULL,
+				"%s", r.error);
 		} else {
 			xdpmx_cli_err(cli, "%s", r.error);
-			json_array_foreach(r.details, i, d)
-				print_detail(cli->err, d);
+			json_array_foreach(r.details, i, d) print_detail(cli->err, d);
 		}
 		xdpmx_ctl_reply_clear(&r);
 		return -EREMOTEIO;
@@ -121,7 +124,8 @@ void ctl_print_dotted(FILE *f, const char *prefix, json_t *v)
 	size_t i;
 
 	if (json_is_object(v)) {
-		json_object_foreach(v, key, m) {
+		json_object_foreach(v, key, m)
+		{
 			snprintf(name, sizeof(name), "%s%s%s", prefix ? prefix : "",
 				 prefix ? "." : "", key);
 			ctl_print_dotted(f, name, m);
@@ -129,7 +133,8 @@ void ctl_print_dotted(FILE *f, const char *prefix, json_t *v)
 		return;
 	}
 	if (json_is_array(v)) {
-		json_array_foreach(v, i, m) {
+		json_array_foreach(v, i, m)
+		{
 			snprintf(name, sizeof(name), "%s.%zu", prefix ? prefix : "", i);
 			ctl_print_dotted(f, name, m);
 		}
@@ -201,12 +206,11 @@ static void status_text(struct xdpmx_cli *cli, json_t *r)
 	if (!json_array_size(ifs))
 		fprintf(f, "interfaces: none (slow path only, or the fast path is managed by "
 			   "xdpmx-loader)\n");
-	json_array_foreach(ifs, i, v)
-		fprintf(f, "interface %s (ifindex %lld): %s mode, program id %lld, %s\n",
-			str(v, "name"), num(v, "ifindex"), str(v, "mode"), num(v, "prog_id"),
-			json_is_true(json_object_get(v, "multiprog"))
-				? "through libxdp's dispatcher"
-				: "single-program mode");
+	json_array_foreach(ifs, i, v) fprintf(
+		f, "interface %s (ifindex %lld): %s mode, program id %lld, %s\n", str(v, "name"),
+		num(v, "ifindex"), str(v, "mode"), num(v, "prog_id"),
+		json_is_true(json_object_get(v, "multiprog")) ? "through libxdp's dispatcher"
+							      : "single-program mode");
 }
 
 int ctl_status(struct xdpmx_cli *cli, void *args)
@@ -239,7 +243,8 @@ static void zone_list_text(struct xdpmx_cli *cli, json_t *r)
 
 	fprintf(f, "%-32s %10s %8s %8s %9s  %s\n", "ZONE", "SERIAL", "RECORDS", "RRSETS",
 		"FASTPATH", "FILE");
-	json_array_foreach(r, i, z) {
+	json_array_foreach(r, i, z)
+	{
 		const char *e = json_string_value(json_object_get(z, "last_error"));
 
 		fprintf(f, "%-32s %10lld %8lld %8lld %9lld  %s\n", str(z, "name"), num(z, "serial"),
@@ -285,9 +290,7 @@ int ctl_zone_reload(struct xdpmx_cli *cli, void *args)
 	json_decref(req);
 	if (ret)
 		return ret;
-	json_array_foreach(res, i, z)
-		if (!json_is_true(json_object_get(z, "ok")))
-			failed++;
+	json_array_foreach(res, i, z) if (!json_is_true(json_object_get(z, "ok"))) failed++;
 	if (cli->json) {
 		if (failed)
 			xdpmx_cli_err_json(cli, json_pack("{s:O}", "results", res),
@@ -298,7 +301,8 @@ int ctl_zone_reload(struct xdpmx_cli *cli, void *args)
 		json_decref(res);
 		return failed ? -EINVAL : 0;
 	}
-	json_array_foreach(res, i, z) {
+	json_array_foreach(res, i, z)
+	{
 		if (json_is_true(json_object_get(z, "ok"))) {
 			fprintf(cli->out, "%s: reloaded, serial %lld, %s\n", str(z, "name"),
 				num(z, "serial"),
@@ -306,11 +310,11 @@ int ctl_zone_reload(struct xdpmx_cli *cli, void *args)
 									    : "unchanged");
 			continue;
 		}
-		xdpmx_cli_err(cli, "Couldn't reload zone %s: %s (the previous version keeps "
-				   "serving)",
+		xdpmx_cli_err(cli,
+			      "Couldn't reload zone %s: %s (the previous version keeps "
+			      "serving)",
 			      str(z, "name"), str(z, "error"));
-		json_array_foreach(json_object_get(z, "details"), j, d)
-			print_detail(cli->err, d);
+		json_array_foreach(json_object_get(z, "details"), j, d) print_detail(cli->err, d);
 	}
 	json_decref(res);
 	return failed ? -EINVAL : 0;
@@ -351,8 +355,9 @@ static void record_text(struct xdpmx_cli *cli, json_t *r, const char *done, cons
 			? "the fast path answers it within a second"
 			: "answered by the slow path (not a fast-path RRset)");
 	if (!json_is_true(json_object_get(r, "persisted")))
-		xdpmx_cli_warn(cli, "the change is not persisted to the zone file of %s: a reload "
-				    "or restart forgets it",
+		xdpmx_cli_warn(cli,
+			       "the change is not persisted to the zone file of %s: a reload "
+			       "or restart forgets it",
 			       zone);
 }
 
@@ -405,7 +410,7 @@ int ctl_record_set(struct xdpmx_cli *cli, void *args)
 	return record(cli, "record set", args, true, "RRset replaced");
 }
 
-static const char *const order_words[] = { "cyclic", "random", "fixed" };
+static const char *const order_words[] = {"cyclic", "random", "fixed"};
 
 int ctl_rrset_order(struct xdpmx_cli *cli, void *args)
 {

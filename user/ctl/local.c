@@ -31,8 +31,7 @@ static const char *pinned_note(struct xdpmx_cli *cli)
 	static char note[600];
 	const struct ctl_globals *g = cli->globals;
 
-	snprintf(note, sizeof(note), "daemon not running; read from pinned maps in %s",
-		 g->pin_dir);
+	snprintf(note, sizeof(note), "daemon not running; read from pinned maps in %s", g->pin_dir);
 	return note;
 }
 
@@ -44,7 +43,8 @@ static json_t *counters_json(const uint64_t *c)
 	int i;
 
 	for (i = 0; o && i < XDPMX_CNT__MAX; i++)
-		json_object_set_new(o, xdpmx_counter_name((unsigned)i), json_integer((json_int_t)c[i]));
+		json_object_set_new(o, xdpmx_counter_name((unsigned)i),
+				    json_integer((json_int_t)c[i]));
 	return o;
 }
 
@@ -67,8 +67,8 @@ static double hit_ratio(const uint64_t *c)
 static int stats_from_pins(struct xdpmx_cli *cli, json_t **out)
 {
 	const struct ctl_globals *g = cli->globals;
-	uint64_t (*c)[XDPMX_CNT__MAX] = calloc(XDPMX_IFACE_MAX, sizeof(*c));
-	uint64_t total[XDPMX_CNT__MAX] = { 0 };
+	uint64_t(*c)[XDPMX_CNT__MAX] = calloc(XDPMX_IFACE_MAX, sizeof(*c));
+	uint64_t total[XDPMX_CNT__MAX] = {0};
 	struct xdpmx_iface_info *ifs = NULL;
 	struct xdpmx_attach_err err;
 	json_t *by_if;
@@ -222,12 +222,14 @@ static int dump_from_pins(struct xdpmx_cli *cli, json_t **out)
 	ret = xdpmx_fp_open_pinned(g->pin_dir, &fp);
 	if (ret) {
 		if (ret == -ENOENT)
-			xdpmx_cli_err(cli, "Couldn't dump the maps: the daemon is not running at %s "
-					   "and nothing is pinned in %s",
+			xdpmx_cli_err(cli,
+				      "Couldn't dump the maps: the daemon is not running at %s "
+				      "and nothing is pinned in %s",
 				      g->control, g->pin_dir);
 		else if (ret == -EPROTO)
-			xdpmx_cli_err(cli, "Couldn't dump the maps pinned in %s: ABI mismatch with "
-					   "this build (ABI %d; details above)",
+			xdpmx_cli_err(cli,
+				      "Couldn't dump the maps pinned in %s: ABI mismatch with "
+				      "this build (ABI %d; details above)",
 				      g->pin_dir, XDPMX_ABI_VERSION);
 		else
 			xdpmx_cli_err(cli, "Couldn't dump the maps pinned in %s: %s", g->pin_dir,
@@ -250,7 +252,7 @@ static int dump_from_pins(struct xdpmx_cli *cli, json_t **out)
 static int rrset_cmp(const void *a, const void *b)
 {
 	json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
-	static const char *const keys[] = { "zone", "name", "type" };
+	static const char *const keys[] = {"zone", "name", "type"};
 	size_t i;
 	int c;
 
@@ -291,8 +293,10 @@ static void dump_text(FILE *f, json_t *list)
 	json_t *e, *r;
 	size_t i, j;
 
-	json_array_foreach(list, i, e) {
-		json_t *recs = json_object_get(e, "records"), *add = json_object_get(e, "additional");
+	json_array_foreach(list, i, e)
+	{
+		json_t *recs = json_object_get(e, "records"),
+		       *add = json_object_get(e, "additional");
 		const char *err = json_string_value(json_object_get(e, "error"));
 
 		fprintf(f, ";; %s %s  zone %s  order %s  %zu records, %zu additional\n",
@@ -305,12 +309,10 @@ static void dump_text(FILE *f, json_t *list)
 			json_array_size(recs), json_array_size(add));
 		if (err)
 			fprintf(f, ";; cannot decode: %s\n", err);
-		json_array_foreach(recs, j, r)
-			fprintf(f, "%s\n", json_string_value(r));
+		json_array_foreach(recs, j, r) fprintf(f, "%s\n", json_string_value(r));
 		if (json_array_size(add))
 			fprintf(f, ";; additional\n");
-		json_array_foreach(add, j, r)
-			fprintf(f, "%s\n", json_string_value(r));
+		json_array_foreach(add, j, r) fprintf(f, "%s\n", json_string_value(r));
 	}
 }
 
@@ -355,10 +357,10 @@ static json_t *diag_json(const struct xdpmx_diag *d)
 
 	for (i = 0; msgs && i < d->n; i++) {
 		const struct xdpmx_diag_msg *m = &d->msgs[i];
-		json_t *o = json_pack("{s:s, s:s?, s:i, s:s?, s:s}", "severity",
-				      m->sev == XDPMX_SEV_ERROR ? "error" : "warning", "file",
-				      m->file, "line", (int)m->line, "check", m->check, "text",
-				      m->text);
+		json_t *o =
+			json_pack("{s:s, s:s?, s:i, s:s?, s:s}", "severity",
+				  m->sev == XDPMX_SEV_ERROR ? "error" : "warning", "file", m->file,
+				  "line", (int)m->line, "check", m->check, "text", m->text);
 
 		json_array_append_new(msgs, o);
 	}
@@ -387,9 +389,9 @@ static void diag_text(FILE *f, const struct xdpmx_diag *d)
 int ctl_zone_check(struct xdpmx_cli *cli, void *args)
 {
 	struct check_args *a = args;
-	struct xdpmx_zone_opts zo = { 0 };
+	struct xdpmx_zone_opts zo = {0};
 	struct xdpmx_zoneset *set = NULL;
-	struct xdpmx_diag d = { 0 };
+	struct xdpmx_diag d = {0};
 	uint8_t origin[XDPMX_DNAME_MAX + 1];
 	size_t i, loaded = 0;
 	json_t *zones = json_array();
@@ -406,8 +408,9 @@ int ctl_zone_check(struct xdpmx_cli *cli, void *args)
 			 a->origin[strlen(a->origin) - 1] == '.' ? "" : ".");
 		if (xdpmx_dname_from_str(origin, abs, NULL) < 0) {
 			json_decref(zones);
-			return xdpmx_cli_usage(cli, "invalid value '%s' for --origin: not a domain "
-						    "name",
+			return xdpmx_cli_usage(cli,
+					       "invalid value '%s' for --origin: not a domain "
+					       "name",
 					       a->origin);
 		}
 		zo.origin = origin;
@@ -431,8 +434,8 @@ int ctl_zone_check(struct xdpmx_cli *cli, void *args)
 			break;
 		}
 		if (r) {
-			json_array_append_new(zones, json_pack("{s:s, s:b}", "file", a->files.v[i],
-							       "ok", 0));
+			json_array_append_new(
+				zones, json_pack("{s:s, s:b}", "file", a->files.v[i], "ok", 0));
 			if (!cli->json)
 				fprintf(cli->out, "%s: rejected\n", a->files.v[i]);
 			continue;

@@ -33,10 +33,10 @@
 
 /* Every map pin the program creates (unpinned by a purge). */
 static const char *const map_pins[] = {
-	PIN_NAME(XDPMX_MAP_CFG),    PIN_NAME(XDPMX_MAP_STATS),  PIN_NAME(XDPMX_MAP_ROT),
-	PIN_NAME(XDPMX_MAP_IFACES), PIN_NAME(XDPMX_MAP_ZONES),  PIN_NAME(XDPMX_MAP_ZNAMES),
-	PIN_NAME(XDPMX_MAP_DIR_S),  PIN_NAME(XDPMX_MAP_DIR_M),  PIN_NAME(XDPMX_MAP_DIR_L),
-	PIN_NAME(XDPMX_MAP_BLOB0),  PIN_NAME(XDPMX_MAP_BLOB1),  PIN_NAME(XDPMX_MAP_BLOB2),
+	PIN_NAME(XDPMX_MAP_CFG),    PIN_NAME(XDPMX_MAP_STATS), PIN_NAME(XDPMX_MAP_ROT),
+	PIN_NAME(XDPMX_MAP_IFACES), PIN_NAME(XDPMX_MAP_ZONES), PIN_NAME(XDPMX_MAP_ZNAMES),
+	PIN_NAME(XDPMX_MAP_DIR_S),  PIN_NAME(XDPMX_MAP_DIR_M), PIN_NAME(XDPMX_MAP_DIR_L),
+	PIN_NAME(XDPMX_MAP_BLOB0),  PIN_NAME(XDPMX_MAP_BLOB1), PIN_NAME(XDPMX_MAP_BLOB2),
 	PIN_NAME(XDPMX_MAP_BLOB3),  PIN_NAME(XDPMX_MAP_BLOB4),
 };
 
@@ -211,8 +211,10 @@ static void capture_end(bool show)
 			end = line + strlen(line);
 		if (keep && line >= vlog && line < keep) {
 			if (line == vlog)
-				xdpmx_log(lvl, "... %d lines of the verifier log omitted (-v shows "
-					       "all) ...", omitted);
+				xdpmx_log(lvl,
+					  "... %d lines of the verifier log omitted (-v shows "
+					  "all) ...",
+					  omitted);
 			continue;
 		}
 		xdpmx_log(lvl, "%.*s", (int)(end - line), line);
@@ -252,8 +254,8 @@ static bool have_cap(const struct __user_cap_data_struct d[2], int cap)
  * and CAP_BPF (or CAP_SYS_ADMIN, which also covers it before 5.8). */
 static int check_privileges(const char *action, struct xdpmx_attach_err *err)
 {
-	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
-	struct __user_cap_data_struct d[2] = { 0 };
+	struct __user_cap_header_struct h = {.version = _LINUX_CAPABILITY_VERSION_3};
+	struct __user_cap_data_struct d[2] = {0};
 
 	if (syscall(SYS_capget, &h, d))
 		return 0; /* cannot tell: let the kernel decide */
@@ -388,7 +390,7 @@ static int open_pin(const char *dir, const char *name)
  * written yet). -ENOENT when nothing is pinned. */
 static int pinned_abi(const char *dir, uint32_t *abi)
 {
-	struct xdpmx_cfg cfg = { 0 };
+	struct xdpmx_cfg cfg = {0};
 	__u32 key = 0;
 	int fd, ret = 0;
 
@@ -412,8 +414,9 @@ static int check_abi(const char *dir, const char *action, struct xdpmx_attach_er
 	if (ret == -EPERM || ret == -EACCES)
 		return privilege_error(err, action, ret);
 	if (ret)
-		return seterr(err, ret, "Couldn't %s: cannot read the configuration map pinned in "
-					"'%s': %s",
+		return seterr(err, ret,
+			      "Couldn't %s: cannot read the configuration map pinned in "
+			      "'%s': %s",
 			      action, dir, strerror(-ret));
 	if (abi && abi != XDPMX_ABI_VERSION)
 		return seterr(err, -EPROTO,
@@ -445,7 +448,7 @@ static int write_slot(int fd, uint32_t slot, const struct xdpmx_iface *v)
 /* The id of the program pinned at path, or 0. */
 static uint32_t pinned_prog_id(const char *dir, const char *ifname)
 {
-	struct bpf_prog_info info = { 0 };
+	struct bpf_prog_info info = {0};
 	__u32 len = sizeof(info);
 	char name[64];
 	uint32_t id = 0;
@@ -706,7 +709,7 @@ static int replace_legacy(int ifindex, int prog_fd, uint32_t old_id, enum xdpmx_
 
 static void fill_prog_info(uint32_t prog_id, struct xdpmx_iface_info *info)
 {
-	struct bpf_prog_info pi = { 0 };
+	struct bpf_prog_info pi = {0};
 	__u32 len = sizeof(pi), ids[32], i;
 	int fd;
 
@@ -738,7 +741,7 @@ static const char *prog_name_of(const struct xdp_state *st)
 static void warn_cfg_kept(const struct xdpmx_bpfobj *bo, const struct xdpmx_attach_opts *opts,
 			  const char *dir)
 {
-	struct xdpmx_cfg cfg = { 0 };
+	struct xdpmx_cfg cfg = {0};
 	__u32 key = 0;
 
 	if (bo->cfg_written || (!opts->dns_port && !opts->edns_size) ||
@@ -761,16 +764,18 @@ static int load_error(struct xdpmx_attach_err *err, const char *ifname, int ret)
 
 	verifier_reason(why, sizeof(why));
 	if (*why)
-		return seterr(err, -EINVAL,
-			      "Couldn't load the XDP program for %s: the verifier rejected it; end of "
-			      "the verifier log (-v shows all of it):\n%s",
-			      ifname, why);
+		return seterr(
+			err, -EINVAL,
+			"Couldn't load the XDP program for %s: the verifier rejected it; end of "
+			"the verifier log (-v shows all of it):\n%s",
+			ifname, why);
 	if (ret == -EPROTO)
-		return seterr(err, ret,
-			      "Couldn't load the XDP program for %s: the pinned maps or the object "
-			      "file do not fit this build (ABI %d) or these options, as said above; "
-			      "'xdpmx-loader unload --all --purge' removes the old pins",
-			      ifname, XDPMX_ABI_VERSION);
+		return seterr(
+			err, ret,
+			"Couldn't load the XDP program for %s: the pinned maps or the object "
+			"file do not fit this build (ABI %d) or these options, as said above; "
+			"'xdpmx-loader unload --all --purge' removes the old pins",
+			ifname, XDPMX_ABI_VERSION);
 	if (ret == -EPERM || ret == -EACCES) {
 		char action[64];
 
@@ -787,11 +792,11 @@ int xdpmx_attach(const char *ifname, const struct xdpmx_attach_opts *opts,
 		 struct xdpmx_iface_info *info, struct xdpmx_attach_err *err)
 {
 	const char *dir = pin_dir_or_default(opts->pin_dir);
-	struct xdpmx_bpfobj_opts bo_opts = { 0 };
+	struct xdpmx_bpfobj_opts bo_opts = {0};
 	struct xdpmx_bpfobj *bo = NULL;
 	struct xdp_program *prog = NULL;
-	struct xdpmx_iface rec = { 0 }, old_rec = { 0 };
-	struct xdp_state st = { 0 };
+	struct xdpmx_iface rec = {0}, old_rec = {0};
+	struct xdp_state st = {0};
 	enum xdpmx_xdp_mode got = XDPMX_XDP_NATIVE;
 	char action[64];
 	uint32_t slot = 0, old_pinned;
@@ -921,8 +926,8 @@ int xdpmx_attach(const char *ifname, const struct xdpmx_attach_opts *opts,
 			/* Another mode was asked for (the kernel cannot swap
 			 * modes atomically), or our old instance sits in the
 			 * dispatcher: take the old one off first. */
-			struct xdp_program *old = find_component(&st, old_rec.prog_id ? old_rec.prog_id
-										       : old_pinned);
+			struct xdp_program *old =
+				find_component(&st, old_rec.prog_id ? old_rec.prog_id : old_pinned);
 
 			if (st.legacy)
 				ret = xdp_multiprog__detach(st.mp);
@@ -932,8 +937,9 @@ int xdpmx_attach(const char *ifname, const struct xdpmx_attach_opts *opts,
 				ret = 0;
 			if (ret) {
 				capture_end(false);
-				seterr(err, ret, "Couldn't %s: cannot detach the program it runs: %s",
-				       action, strerror(-ret));
+				seterr(err, ret,
+				       "Couldn't %s: cannot detach the program it runs: %s", action,
+				       strerror(-ret));
 				goto out;
 			}
 			info->replaced = st.legacy || old;
@@ -990,7 +996,7 @@ int xdpmx_attach(const char *ifname, const struct xdpmx_attach_opts *opts,
 	info->mode = mode_from_libxdp(st.mode);
 	info->prog_id = info->replaced ? 0 : xdp_program__id(prog);
 	if (!info->prog_id || (st.legacy && info->prog_id != st.main_id)) {
-		struct bpf_prog_info pi = { 0 };
+		struct bpf_prog_info pi = {0};
 		__u32 len = sizeof(pi);
 
 		if (!bpf_obj_get_info_by_fd(bo->prog_fd, &pi, &len))
@@ -998,9 +1004,8 @@ int xdpmx_attach(const char *ifname, const struct xdpmx_attach_opts *opts,
 	}
 
 	/* Keep it across our exit, and record it for status and counters. */
-	ret = pin_prog(xdp_program__fd(prog) >= 0 ? xdp_program__fd(prog)
-						  : bo->prog_fd,
-		       dir, ifname);
+	ret = pin_prog(xdp_program__fd(prog) >= 0 ? xdp_program__fd(prog) : bo->prog_fd, dir,
+		       ifname);
 	if (ret) {
 		if (ret == -EPERM || ret == -EACCES)
 			privilege_error(err, action, ret);
@@ -1044,8 +1049,8 @@ out:
 					   : xdp_program__detach(prog, ifindex, st.mode, 0);
 
 		if (r)
-			pr_warn("Couldn't detach the program from %s after the failure: %s",
-				ifname, strerror(-r));
+			pr_warn("Couldn't detach the program from %s after the failure: %s", ifname,
+				strerror(-r));
 	}
 	xdp_state_put(&st);
 	xdp_program__close(prog);
@@ -1063,8 +1068,8 @@ out:
 int xdpmx_detach(const char *ifname, const char *pin_dir, struct xdpmx_attach_err *err)
 {
 	const char *dir = pin_dir_or_default(pin_dir);
-	struct xdpmx_iface rec = { 0 };
-	struct xdp_state st = { 0 };
+	struct xdpmx_iface rec = {0};
+	struct xdp_state st = {0};
 	struct stat sb;
 	char action[64];
 	uint32_t slot = 0, pinned_id;
@@ -1080,8 +1085,9 @@ int xdpmx_detach(const char *ifname, const char *pin_dir, struct xdpmx_attach_er
 	if (stat(dir, &sb)) {
 		if (!ifindex)
 			return seterr(err, -ENODEV, "Couldn't %s: no such interface", action);
-		return seterr(err, -ENOENT, "%s: xdpmx is not loaded there (nothing is pinned in "
-					    "'%s'), nothing to unload",
+		return seterr(err, -ENOENT,
+			      "%s: xdpmx is not loaded there (nothing is pinned in "
+			      "'%s'), nothing to unload",
 			      ifname, dir);
 	}
 	ret = check_privileges(action, err);
@@ -1132,7 +1138,7 @@ int xdpmx_detach(const char *ifname, const char *pin_dir, struct xdpmx_attach_er
 
 	/* Drop the records whether or not it was still attached. */
 	if (have_rec) {
-		struct xdpmx_iface zero = { 0 };
+		struct xdpmx_iface zero = {0};
 
 		ret = write_slot(ifaces_fd, slot, &zero);
 		if (ret) {
@@ -1182,8 +1188,9 @@ int xdpmx_read_counters(const char *pin_dir, uint64_t (*out)[XDPMX_CNT__MAX],
 		return ret;
 	fd = open_pin(dir, PIN_NAME(XDPMX_MAP_STATS));
 	if (fd == -ENOENT)
-		return seterr(err, fd, "Couldn't read the counters: nothing is pinned in '%s' (is "
-				       "xdpmx loaded?)",
+		return seterr(err, fd,
+			      "Couldn't read the counters: nothing is pinned in '%s' (is "
+			      "xdpmx loaded?)",
 			      dir);
 	if (fd == -EPERM || fd == -EACCES)
 		return privilege_error(err, "read the counters", fd);
@@ -1217,8 +1224,9 @@ int xdpmx_attach_list(const char *pin_dir, struct xdpmx_iface_info **out, size_t
 		return ret;
 	fd = open_ifaces(dir);
 	if (fd == -ENOENT)
-		return seterr(err, fd, "Couldn't list the interfaces: nothing is pinned in '%s' "
-				       "(is xdpmx loaded?)",
+		return seterr(err, fd,
+			      "Couldn't list the interfaces: nothing is pinned in '%s' "
+			      "(is xdpmx loaded?)",
 			      dir);
 	if (fd == -EPERM || fd == -EACCES)
 		return privilege_error(err, "list the interfaces", fd);

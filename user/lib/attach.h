@@ -60,17 +60,17 @@ struct xdpmx_attach_err {
  * abi.h). Ignored when the maps are already pinned. */
 struct xdpmx_capacity {
 	uint32_t zones;
-	uint32_t dir[3];                    /* dir_s, dir_m, dir_l */
-	uint32_t blob[XDPMX_BLOB_CLASSES];  /* blob64 .. blob1280 */
+	uint32_t dir[3];		   /* dir_s, dir_m, dir_l */
+	uint32_t blob[XDPMX_BLOB_CLASSES]; /* blob64 .. blob1280 */
 };
 
 struct xdpmx_attach_opts {
 	const char *pin_dir;  /* NULL: XDPMX_PIN_DIR_DEFAULT */
 	const char *obj_path; /* NULL: the object embedded in this binary */
 	enum xdpmx_xdp_mode mode;
-	bool force;           /* replace xdpmx or a foreign program */
-	uint16_t dns_port;    /* written to cfg when the maps are new; 0: 53 */
-	uint16_t edns_size;   /* idem; 0: XDPMX_EDNS_SIZE_DEFAULT */
+	bool force;	    /* replace xdpmx or a foreign program */
+	uint16_t dns_port;  /* written to cfg when the maps are new; 0: 53 */
+	uint16_t edns_size; /* idem; 0: XDPMX_EDNS_SIZE_DEFAULT */
 	struct xdpmx_capacity cap;
 };
 
@@ -78,20 +78,20 @@ struct xdpmx_attach_opts {
 struct xdpmx_iface_info {
 	char name[16];
 	uint32_t ifindex;
-	uint32_t slot;              /* its slice of the stats map */
-	uint32_t prog_id;           /* the instance recorded for it */
-	enum xdpmx_xdp_mode mode;   /* NATIVE or GENERIC */
-	bool attached;              /* that instance is attached there now */
-	bool multiprog;             /* through libxdp's dispatcher; false:
-				       single-program (legacy) mode */
-	bool already;               /* attach: it was running already, untouched */
-	bool replaced;              /* attach: --force replaced a program */
-	uint32_t replaced_id;       /* the program it replaced */
-	char tag[2 * 8 + 1];        /* the program's tag, hex */
+	uint32_t slot;		  /* its slice of the stats map */
+	uint32_t prog_id;	  /* the instance recorded for it */
+	enum xdpmx_xdp_mode mode; /* NATIVE or GENERIC */
+	bool attached;		  /* that instance is attached there now */
+	bool multiprog;		  /* through libxdp's dispatcher; false:
+				     single-program (legacy) mode */
+	bool already;		  /* attach: it was running already, untouched */
+	bool replaced;		  /* attach: --force replaced a program */
+	uint32_t replaced_id;	  /* the program it replaced */
+	char tag[2 * 8 + 1];	  /* the program's tag, hex */
 	uint32_t n_maps;
 	uint32_t map_ids[32];
 	uint64_t counters[XDPMX_CNT__MAX]; /* its per-interface counters */
-	uint64_t hits, misses;      /* sums of the hit and miss groups */
+	uint64_t hits, misses;		   /* sums of the hit and miss groups */
 };
 
 /*

@@ -33,22 +33,32 @@ struct common_opts {
 };
 
 static const struct xdpmx_opt common_table[] = {
-	{ .name = "json", .short_name = 'j', .kind = XDPMX_OPT_FLAG,
-	  .off = offsetof(struct common_opts, json),
-	  .help = "print results as JSON; errors as {\"error\": ...}" },
-	{ .name = "pretty", .short_name = 'p', .kind = XDPMX_OPT_FLAG,
-	  .off = offsetof(struct common_opts, pretty),
-	  .help = "print indented JSON (implies --json)" },
-	{ .name = "verbose", .short_name = 'v', .kind = XDPMX_OPT_COUNT,
-	  .off = offsetof(struct common_opts, verbose),
-	  .help = "more detail; repeat (-vv) for libbpf's debug output" },
-	{ .name = "version", .short_name = 'V', .kind = XDPMX_OPT_FLAG,
-	  .off = offsetof(struct common_opts, version),
-	  .help = "print the version and the library versions, then exit" },
-	{ .name = "help", .short_name = 'h', .kind = XDPMX_OPT_FLAG,
-	  .off = offsetof(struct common_opts, help),
-	  .help = "print help for the program or the command, then exit" },
-	{ 0 },
+	{.name = "json",
+	 .short_name = 'j',
+	 .kind = XDPMX_OPT_FLAG,
+	 .off = offsetof(struct common_opts, json),
+	 .help = "print results as JSON; errors as {\"error\": ...}"},
+	{.name = "pretty",
+	 .short_name = 'p',
+	 .kind = XDPMX_OPT_FLAG,
+	 .off = offsetof(struct common_opts, pretty),
+	 .help = "print indented JSON (implies --json)"},
+	{.name = "verbose",
+	 .short_name = 'v',
+	 .kind = XDPMX_OPT_COUNT,
+	 .off = offsetof(struct common_opts, verbose),
+	 .help = "more detail; repeat (-vv) for libbpf's debug output"},
+	{.name = "version",
+	 .short_name = 'V',
+	 .kind = XDPMX_OPT_FLAG,
+	 .off = offsetof(struct common_opts, version),
+	 .help = "print the version and the library versions, then exit"},
+	{.name = "help",
+	 .short_name = 'h',
+	 .kind = XDPMX_OPT_FLAG,
+	 .off = offsetof(struct common_opts, help),
+	 .help = "print help for the program or the command, then exit"},
+	{0},
 };
 
 /* ---- output -------------------------------------------------------------- */
@@ -236,8 +246,8 @@ static void synopsis(const struct xdpmx_cmd *cmd, char *buf, size_t len)
 		return;
 	}
 	for (a = cmd->args; a && a->name; a++) {
-		const char *name = a->kind == XDPMX_OPT_ENUM ? kind_metavar(a, mv, sizeof(mv))
-							     : a->name;
+		const char *name =
+			a->kind == XDPMX_OPT_ENUM ? kind_metavar(a, mv, sizeof(mv)) : a->name;
 		bool opt = a->flags & XDPMX_OPT_F_OPTIONAL;
 		bool multi = a->kind == XDPMX_OPT_STRV;
 
@@ -313,8 +323,7 @@ static void usage_line(const struct xdpmx_cli_def *def, const struct xdpmx_cmd *
 	char syn[512];
 
 	synopsis(c, syn, sizeof(syn));
-	snprintf(buf, len, "%s%s%s%s", c->object, c->name ? " " : "", c->name ? c->name : "",
-		 syn);
+	snprintf(buf, len, "%s%s%s%s", c->object, c->name ? " " : "", c->name ? c->name : "", syn);
 	(void)def;
 }
 
@@ -340,7 +349,8 @@ static void help_main(const struct xdpmx_cli_def *def, FILE *f)
 	const struct xdpmx_cmd *c, *p;
 	bool flat = all_object_only(def);
 
-	fprintf(f, "Usage: %s [OPTIONS] %s [ARGS]\n", def->prog, flat ? "COMMAND" : "OBJECT COMMAND");
+	fprintf(f, "Usage: %s [OPTIONS] %s [ARGS]\n", def->prog,
+		flat ? "COMMAND" : "OBJECT COMMAND");
 	if (def->summary)
 		fprintf(f, "%s\n", def->summary);
 	fprintf(f, "\n  %s := {", flat ? "COMMAND" : "OBJECT");
@@ -396,9 +406,9 @@ struct parse {
 	struct common_opts common;
 	void *args; /* the selected command's struct */
 	const char *object;
-	bool help_cmd;              /* first word was "help" */
-	bool object_help;           /* OBJECT help */
-	const char *help_words[2];  /* help OBJECT COMMAND */
+	bool help_cmd;		   /* first word was "help" */
+	bool object_help;	   /* OBJECT help */
+	const char *help_words[2]; /* help OBJECT COMMAND */
 	int n_help_words;
 	const char **pos; /* positional words */
 	int n_pos;
@@ -429,10 +439,10 @@ struct optref {
 static struct optref lookup(struct parse *p, const char *name, size_t len, char c)
 {
 	struct xdpmx_cli *cli = p->cli;
-	const struct xdpmx_opt *tables[3] = { cli->cmd ? cli->cmd->opts : NULL,
-					      cli->def->global_opts, common_table };
-	void *bases[3] = { p->args, cli->globals, &p->common };
-	struct optref r = { 0 };
+	const struct xdpmx_opt *tables[3] = {cli->cmd ? cli->cmd->opts : NULL,
+					     cli->def->global_opts, common_table};
+	void *bases[3] = {p->args, cli->globals, &p->common};
+	struct optref r = {0};
 	int i;
 
 	for (i = 0; i < 3; i++) {
@@ -638,10 +648,11 @@ static int take_option(struct parse *p, int argc, char **argv, int *i)
 		r = lookup(p, name, len, 0);
 		if (!r.o) {
 			if (!p->cli->cmd && any_cmd_has(p->cli->def, name, len, 0))
-				return xdpmx_cli_usage(p->cli,
-						       "option '--%.*s' belongs to a command: put it "
-						       "after the command",
-						       (int)len, name);
+				return xdpmx_cli_usage(
+					p->cli,
+					"option '--%.*s' belongs to a command: put it "
+					"after the command",
+					(int)len, name);
 			return xdpmx_cli_usage(p->cli, "unrecognized option '--%.*s'", (int)len,
 					       name);
 		}
@@ -658,7 +669,8 @@ static int take_option(struct parse *p, int argc, char **argv, int *i)
 				char mv[256];
 
 				return xdpmx_cli_usage(p->cli, "option '--%s' needs a value %s",
-						       r.o->name, kind_metavar(r.o, mv, sizeof(mv)));
+						       r.o->name,
+						       kind_metavar(r.o, mv, sizeof(mv)));
 			}
 			val = argv[++*i];
 		}
@@ -824,8 +836,8 @@ static int finish(struct parse *p)
 	return 1; /* run the command */
 }
 
-int xdpmx_cli_main(const struct xdpmx_cli_def *def, void *globals, int argc, char **argv,
-		   FILE *out, FILE *err)
+int xdpmx_cli_main(const struct xdpmx_cli_def *def, void *globals, int argc, char **argv, FILE *out,
+		   FILE *err)
 {
 	struct xdpmx_cli cli = {
 		.def = def,
@@ -833,7 +845,7 @@ int xdpmx_cli_main(const struct xdpmx_cli_def *def, void *globals, int argc, cha
 		.out = out ? out : stdout,
 		.err = err ? err : stderr,
 	};
-	struct parse p = { .cli = &cli };
+	struct parse p = {.cli = &cli};
 	bool only_pos = false;
 	int i, ret = 0;
 

@@ -43,12 +43,12 @@
 
 /* What an option or positional argument stores at `off` in its struct. */
 enum xdpmx_opt_kind {
-	XDPMX_OPT_FLAG,  /* bool: set to true; takes no value */
+	XDPMX_OPT_FLAG,	 /* bool: set to true; takes no value */
 	XDPMX_OPT_COUNT, /* int: incremented per occurrence; takes no value */
-	XDPMX_OPT_STR,   /* const char *: points into argv */
-	XDPMX_OPT_U32,   /* uint32_t: decimal or 0x hex, within [min, max] */
-	XDPMX_OPT_ENUM,  /* int: index of the word in choices[] */
-	XDPMX_OPT_STRV,  /* struct xdpmx_strv: repeatable option, or the last
+	XDPMX_OPT_STR,	 /* const char *: points into argv */
+	XDPMX_OPT_U32,	 /* uint32_t: decimal or 0x hex, within [min, max] */
+	XDPMX_OPT_ENUM,	 /* int: index of the word in choices[] */
+	XDPMX_OPT_STRV,	 /* struct xdpmx_strv: repeatable option, or the last
 			    positional taking every remaining word */
 };
 
@@ -61,7 +61,7 @@ struct xdpmx_strv {
 
 /* Flags of struct xdpmx_opt. */
 #define XDPMX_OPT_F_OPTIONAL 0x01 /* positional that may be left out */
-#define XDPMX_OPT_F_SET 0x02      /* internal: not for tables */
+#define XDPMX_OPT_F_SET 0x02	  /* internal: not for tables */
 
 /*
  * One option (`name` is the long name without "--", kebab-case) or one
@@ -72,14 +72,14 @@ struct xdpmx_opt {
 	const char *name;
 	char short_name; /* options only; 0: none */
 	enum xdpmx_opt_kind kind;
-	size_t off;                 /* offset in the command's (or the global) struct */
-	const char *metavar;        /* value placeholder in help; NULL: "VALUE"
+	size_t off;		    /* offset in the command's (or the global) struct */
+	const char *metavar;	    /* value placeholder in help; NULL: "VALUE"
 				       or the choices joined with '|' */
-	const char *help;           /* one line */
+	const char *help;	    /* one line */
 	const char *const *choices; /* XDPMX_OPT_ENUM: NULL-terminated words */
-	uint32_t min, max;          /* XDPMX_OPT_U32: inclusive range */
-	unsigned flags;             /* XDPMX_OPT_F_* */
-	const char *defval;         /* default shown in help, or NULL */
+	uint32_t min, max;	    /* XDPMX_OPT_U32: inclusive range */
+	unsigned flags;		    /* XDPMX_OPT_F_* */
+	const char *defval;	    /* default shown in help, or NULL */
 };
 
 struct xdpmx_cli;
@@ -89,40 +89,40 @@ struct xdpmx_cli;
  * xdpmx_cli_err() (or xdpmx_cli_usage() for a usage error). */
 struct xdpmx_cmd {
 	const char *object;
-	const char *name;                /* NULL: the object word alone */
-	const char *summary;             /* one line, for the command list */
-	const char *desc;                /* paragraph(s) for --help, or NULL */
-	const struct xdpmx_opt *opts;    /* the command's options, or NULL */
-	const struct xdpmx_opt *args;    /* positionals in order, or NULL */
-	const char *synopsis;            /* replaces the generated argument part
-					    of the usage line, or NULL */
-	size_t args_size;                /* size of the argument struct */
-	const void *defaults;            /* its initial contents, or NULL: zeroed */
+	const char *name;	      /* NULL: the object word alone */
+	const char *summary;	      /* one line, for the command list */
+	const char *desc;	      /* paragraph(s) for --help, or NULL */
+	const struct xdpmx_opt *opts; /* the command's options, or NULL */
+	const struct xdpmx_opt *args; /* positionals in order, or NULL */
+	const char *synopsis;	      /* replaces the generated argument part
+					 of the usage line, or NULL */
+	size_t args_size;	      /* size of the argument struct */
+	const void *defaults;	      /* its initial contents, or NULL: zeroed */
 	int (*run)(struct xdpmx_cli *cli, void *args);
 };
 
 /* A program: its global options and its commands (ended by object NULL). */
 struct xdpmx_cli_def {
-	const char *prog;               /* "xdpmxctl" */
-	const char *summary;            /* one line under the usage */
+	const char *prog;		     /* "xdpmxctl" */
+	const char *summary;		     /* one line under the usage */
 	const struct xdpmx_opt *global_opts; /* besides the common ones; may be NULL */
-	size_t globals_size;            /* size of the struct they fill */
+	size_t globals_size;		     /* size of the struct they fill */
 	const struct xdpmx_cmd *cmds;
-	const char *footer;             /* extra paragraph for the main help, or NULL */
+	const char *footer; /* extra paragraph for the main help, or NULL */
 };
 
 /* The state of one invocation, passed to every command. */
 struct xdpmx_cli {
 	const struct xdpmx_cli_def *def;
 	const struct xdpmx_cmd *cmd; /* selected command, NULL before */
-	void *globals;               /* caller's struct for def->global_opts */
-	bool json;                   /* -j, or -p */
-	bool pretty;                 /* -p */
-	int verbose;                 /* -v count */
-	bool error_printed;          /* a JSON error object is on stdout */
-	bool usage_error;            /* exit 2 */
-	FILE *out;                   /* results: stdout */
-	FILE *err;                   /* diagnostics: stderr */
+	void *globals;		     /* caller's struct for def->global_opts */
+	bool json;		     /* -j, or -p */
+	bool pretty;		     /* -p */
+	int verbose;		     /* -v count */
+	bool error_printed;	     /* a JSON error object is on stdout */
+	bool usage_error;	     /* exit 2 */
+	FILE *out;		     /* results: stdout */
+	FILE *err;		     /* diagnostics: stderr */
 };
 
 /*
@@ -132,8 +132,8 @@ struct xdpmx_cli {
  * NULL for stdout and stderr. Sets the log verbosity from -v and silences
  * informational logging in JSON mode. Returns the exit status for main().
  */
-int xdpmx_cli_main(const struct xdpmx_cli_def *def, void *globals, int argc, char **argv,
-		   FILE *out, FILE *err);
+int xdpmx_cli_main(const struct xdpmx_cli_def *def, void *globals, int argc, char **argv, FILE *out,
+		   FILE *err);
 
 /*
  * Report a failure of the current command. Text mode: "PROG: error: MSG"

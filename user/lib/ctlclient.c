@@ -21,7 +21,7 @@ struct xdpmx_ctl {
 
 int xdpmx_ctl_connect(const char *path, int timeout_ms, struct xdpmx_ctl **out)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	struct xdpmx_ctl *c;
 	int fd, err;
 
@@ -89,7 +89,7 @@ static int send_all(struct xdpmx_ctl *c, const char *p, size_t n)
  * excluded, replaced by NUL) or a negative errno. */
 static int recv_line(struct xdpmx_ctl *c, size_t *line_len)
 {
-	struct pollfd pfd = { .fd = c->fd, .events = POLLIN };
+	struct pollfd pfd = {.fd = c->fd, .events = POLLIN};
 	char *nl;
 
 	for (;;) {

@@ -15,9 +15,9 @@ struct xdpmx_ctl;
 
 /* What the daemon answered. */
 struct xdpmx_ctl_reply {
-	json_t *result;  /* "result" on success (a new reference; JSON null if
+	json_t *result;	 /* "result" on success (a new reference; JSON null if
 			    the daemon sent none), NULL on error */
-	char *error;     /* "error" on failure (malloc'd), NULL on success */
+	char *error;	 /* "error" on failure (malloc'd), NULL on success */
 	json_t *details; /* "details" on failure, if any (a new reference) */
 };
 

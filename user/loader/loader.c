@@ -74,7 +74,8 @@ int loader_load(struct xdpmx_cli *cli, void *args)
 			nerr++;
 			if (!cli->json)
 				xdpmx_cli_err(cli, "%s", err.msg);
-			el += (size_t)snprintf(errors + el, el < sizeof(errors) ? sizeof(errors) - el : 0,
+			el += (size_t)snprintf(errors + el,
+					       el < sizeof(errors) ? sizeof(errors) - el : 0,
 					       "%s%s", el ? "; " : "", err.msg);
 			continue;
 		}
@@ -90,8 +91,9 @@ int loader_load(struct xdpmx_cli *cli, void *args)
 			continue;
 		}
 		if (info.already)
-			fprintf(cli->out, "%s: already loaded (program id %u, %s mode); nothing done "
-					  "(--force replaces it)\n",
+			fprintf(cli->out,
+				"%s: already loaded (program id %u, %s mode); nothing done "
+				"(--force replaces it)\n",
 				ifname, info.prog_id, xdpmx_xdp_mode_name(info.mode));
 		else
 			fprintf(cli->out, "%s: %s in %s mode%s, program id %u, counter slot %u\n",
@@ -102,19 +104,22 @@ int loader_load(struct xdpmx_cli *cli, void *args)
 					: "",
 				info.prog_id, info.slot);
 		if (info.replaced)
-			fprintf(cli->out, "%s: replaced XDP program id %u\n", ifname, info.replaced_id);
+			fprintf(cli->out, "%s: replaced XDP program id %u\n", ifname,
+				info.replaced_id);
 		if (!info.multiprog)
 			fprintf(cli->out,
 				"%s: single-program mode: the kernel refused libxdp's dispatcher, "
 				"so no other XDP program can run beside xdpmx there\n",
 				ifname);
 		else
-			fprintf(cli->out, "%s: attached through libxdp's dispatcher (multi-program)\n",
+			fprintf(cli->out,
+				"%s: attached through libxdp's dispatcher (multi-program)\n",
 				ifname);
 	}
 	if (cli->json) {
 		if (nerr)
-			xdpmx_cli_err_json(cli, json_pack("{s:o}", "results", results), "%s", errors);
+			xdpmx_cli_err_json(cli, json_pack("{s:o}", "results", results), "%s",
+					   errors);
 		else
 			xdpmx_cli_json(cli, results);
 	} else {
@@ -177,7 +182,7 @@ static int all_ifaces(const char *pin_dir, struct xdpmx_strv *out, char ***owned
 int loader_unload(struct xdpmx_cli *cli, void *args)
 {
 	struct unload_args *a = args;
-	struct xdpmx_strv todo = a->ifaces, all = { 0 };
+	struct xdpmx_strv todo = a->ifaces, all = {0};
 	struct xdpmx_attach_err err;
 	json_t *results = json_array();
 	char **owned = NULL, errors[4096] = "";
@@ -193,8 +198,8 @@ int loader_unload(struct xdpmx_cli *cli, void *args)
 		r = all_ifaces(a->pin_dir, &all, &owned, &err);
 		if (r) {
 			json_decref(results);
-			xdpmx_cli_err(cli, "%s", r == -ENOMEM ? "Couldn't unload: out of memory"
-							      : err.msg);
+			xdpmx_cli_err(cli, "%s",
+				      r == -ENOMEM ? "Couldn't unload: out of memory" : err.msg);
 			return r;
 		}
 		todo = all;
@@ -212,10 +217,10 @@ int loader_unload(struct xdpmx_cli *cli, void *args)
 				for (i = 0; i < a->ifaces.n; i++)
 					listed |= !strcmp(a->ifaces.v[i], list[k].name);
 				if (list[k].attached && !listed)
-					bl += (size_t)snprintf(busy + bl,
-							       bl < sizeof(busy) ? sizeof(busy) - bl
-										 : 0,
-							       "%s%s", bl ? ", " : "", list[k].name);
+					bl += (size_t)snprintf(
+						busy + bl,
+						bl < sizeof(busy) ? sizeof(busy) - bl : 0, "%s%s",
+						bl ? ", " : "", list[k].name);
 			}
 			free(list);
 		}
@@ -242,7 +247,8 @@ int loader_unload(struct xdpmx_cli *cli, void *args)
 			nerr++;
 			if (!cli->json)
 				xdpmx_cli_err(cli, "%s", err.msg);
-			el += (size_t)snprintf(errors + el, el < sizeof(errors) ? sizeof(errors) - el : 0,
+			el += (size_t)snprintf(errors + el,
+					       el < sizeof(errors) ? sizeof(errors) - el : 0,
 					       "%s%s", el ? "; " : "", err.msg);
 			continue;
 		}
@@ -262,7 +268,8 @@ int loader_unload(struct xdpmx_cli *cli, void *args)
 			nerr++;
 			if (!cli->json)
 				xdpmx_cli_err(cli, "%s", err.msg);
-			el += (size_t)snprintf(errors + el, el < sizeof(errors) ? sizeof(errors) - el : 0,
+			el += (size_t)snprintf(errors + el,
+					       el < sizeof(errors) ? sizeof(errors) - el : 0,
 					       "%s%s", el ? "; " : "", err.msg);
 		} else if (!cli->json) {
 			fprintf(cli->out, "removed the pinned maps in %s\n", a->pin_dir);
@@ -302,9 +309,9 @@ int loader_status(struct xdpmx_cli *cli, void *args)
 	ret = xdpmx_attach_list(a->pin_dir, &list, &n, &err);
 	if (ret == -ENOENT) {
 		if (cli->json)
-			return xdpmx_cli_json(cli, json_pack("{s:s, s:b, s:[]}", "pin_dir",
-							     a->pin_dir, "loaded", 0,
-							     "interfaces"));
+			return xdpmx_cli_json(cli,
+					      json_pack("{s:s, s:b, s:[]}", "pin_dir", a->pin_dir,
+							"loaded", 0, "interfaces"));
 		fprintf(cli->out, "xdpmx is not loaded (nothing pinned in %s)\n", a->pin_dir);
 		return 0;
 	}
@@ -314,7 +321,7 @@ int loader_status(struct xdpmx_cli *cli, void *args)
 	}
 	/* An ABI mismatch is worth saying even when listing works. */
 	{
-		uint64_t (*c)[XDPMX_CNT__MAX] = calloc(XDPMX_IFACE_MAX, sizeof(*c));
+		uint64_t(*c)[XDPMX_CNT__MAX] = calloc(XDPMX_IFACE_MAX, sizeof(*c));
 
 		if (c && xdpmx_read_counters(a->pin_dir, c, &err) == -EPROTO)
 			xdpmx_cli_warn(cli, "%s", err.msg);
@@ -350,9 +357,10 @@ int loader_status(struct xdpmx_cli *cli, void *args)
 			fprintf(cli->out, " %u", f->map_ids[k]);
 		fprintf(cli->out, "%s\n", f->n_maps ? "" : " -");
 		if (!f->attached)
-			fprintf(cli->out, "  the recorded program is no longer attached to %s "
-					  "(detached by someone else?); 'xdpmx-loader load %s' "
-					  "attaches it again\n",
+			fprintf(cli->out,
+				"  the recorded program is no longer attached to %s "
+				"(detached by someone else?); 'xdpmx-loader load %s' "
+				"attaches it again\n",
 				f->name, f->name);
 		else if (!f->multiprog)
 			fprintf(cli->out, "  single-program mode: the kernel refused libxdp's "
