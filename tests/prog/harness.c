@@ -39,7 +39,8 @@ static struct {
 	int stats_fd;
 	int ncpu;
 	uint64_t *percpu; /* H_NCNT * ncpu values, scratch for reads */
-} H = {.prog_fd = -1, .stats_fd = -1};
+	uint32_t nkeys;	  /* counters read around each run (h_counter_slots()) */
+} H = {.prog_fd = -1, .stats_fd = -1, .nkeys = H_NCNT};
 
 /* ---- Loading ---------------------------------------------------------------- */
 
@@ -100,6 +101,7 @@ void h_teardown(void)
 	free(H.percpu);
 	memset(&H, 0, sizeof(H));
 	H.prog_fd = H.stats_fd = -1;
+	H.nkeys = H_NCNT;
 }
 
 /* ---- Zones ---------------------------------------------------------------------- */
@@ -191,27 +193,34 @@ void h_cfg(uint16_t dns_port, uint16_t edns_size)
 
 /* ---- Running -------------------------------------------------------------------- */
 
-/* Every counter of every slot, summed over CPUs, into out[H_NCNT]. Per-CPU
- * values of 8 bytes come back as ncpu consecutive values per key. */
+void h_counter_slots(uint32_t slots)
+{
+	cr_assert(slots >= 1 && slots <= XDPMX_IFACE_MAX);
+	H.nkeys = slots * XDPMX_CNT__MAX;
+}
+
+/* The counters of the first H.nkeys / XDPMX_CNT__MAX slots, summed over
+ * CPUs, into out[]; the rest of out[H_NCNT] zero. Per-CPU values of 8
+ * bytes come back as ncpu consecutive values per key. */
 static void read_counters(uint64_t *out)
 {
-	__u32 keys[H_NCNT], out_batch = 0, count = H_NCNT, k;
+	__u32 keys[H_NCNT], out_batch = 0, count = H.nkeys, k;
 	int err, cpu;
 
 	LIBBPF_OPTS(bpf_map_batch_opts, bo);
 	err = bpf_map_lookup_batch(H.stats_fd, NULL, &out_batch, keys, H.percpu, &count, &bo);
 	if (err && errno == ENOENT)
 		err = 0; /* the whole map came back in one batch */
-	if (err || count != H_NCNT) {
+	if (err || count != H.nkeys) {
 		/* Batch lookups not supported: one key at a time. */
-		for (k = 0; k < H_NCNT; k++) {
+		for (k = 0; k < H.nkeys; k++) {
 			err = bpf_map_lookup_elem(H.stats_fd, &k, H.percpu + (size_t)k * H.ncpu);
 			cr_assert_eq(err, 0, "Couldn't read counter %u: %s", k, strerror(errno));
 			keys[k] = k;
 		}
 	}
 	memset(out, 0, H_NCNT * sizeof(*out));
-	for (k = 0; k < H_NCNT; k++) {
+	for (k = 0; k < H.nkeys; k++) {
 		cr_assert_lt(keys[k], H_NCNT);
 		for (cpu = 0; cpu < H.ncpu; cpu++)
 			out[keys[k]] += H.percpu[(size_t)k * H.ncpu + cpu];
@@ -304,14 +313,18 @@ void h_verdict(const char *name, const struct verdict *v, const uint8_t *in, siz
 	       const uint8_t *want, size_t want_len, const uint8_t *got, size_t got_len)
 {
 	const uint8_t *frames[3] = {in, want, got};
-	size_t lens[3] = {in_len, want ? want_len : 0, got_len};
+	size_t lens[3] = {in_len, want_len, got_len}, n = 3, i;
 	char path[PATH_MAX], safe[128];
 	const char *dir = getenv("XDPMX_BUILD");
-	size_t i;
 	int err;
 
 	if (!v->fails)
 		return;
+	if (!want) { /* no expected frame: input and got only */
+		frames[1] = got;
+		lens[1] = got_len;
+		n = 2;
+	}
 	for (i = 0; name[i] && i < sizeof(safe) - 1; i++)
 		safe[i] = isalnum((unsigned char)name[i]) ? name[i] : '-';
 	safe[i] = '\0';
@@ -319,15 +332,16 @@ void h_verdict(const char *name, const struct verdict *v, const uint8_t *in, siz
 		snprintf(path, sizeof(path), "%s/tests/prog/fail-%s.pcap", dir, safe);
 	else
 		snprintf(path, sizeof(path), "/tmp/xdpmx-progtest-fail-%s.pcap", safe);
-	err = pcap_write(path, frames, lens, 3);
+	err = pcap_write(path, frames, lens, n);
 
 	fprintf(stderr, "\n=== case '%s': %d check(s) failed\n%s", name, v->fails, v->msg);
 	if (want) {
 		fprintf(stderr, "--- expected vs got:\n");
 		hexdiff(stderr, want, want_len, got, got_len);
 	}
-	cr_assert_fail("case '%s': %d check(s) failed; frames (input, expected, got) %s %s\n%s",
-		       name, v->fails, err ? "could not be written to" : "in", path, v->msg);
+	cr_assert_fail("case '%s': %d check(s) failed; frames (%s) %s %s\n%s", name, v->fails,
+		       want ? "input, expected, got" : "input, got",
+		       err ? "could not be written to" : "in", path, v->msg);
 }
 
 void h_pin_cpu(void)

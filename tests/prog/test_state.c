@@ -152,8 +152,8 @@ Test(state, iface_slot, .init = setup_slot5, .fini = h_teardown)
 
 /*
  * - the answer does not depend on the context: no ctx_in, ingress on
- *   loopback queue 0, and ingress on a 4-queue dummy device (in a network
- *   namespace of this test process) queue 3 give byte-identical answers
+ *   loopback queue 0, and ingress on a 4-queue veth (in a network namespace
+ *   of this test process, gone with it) queue 3 give byte-identical answers
  *   (a one-record RRset, so rotation cannot differ).
  */
 Test(state, ctx_ingress, .init = h_setup, .fini = h_teardown)
@@ -168,15 +168,16 @@ Test(state, ctx_ingress, .init = h_setup, .fini = h_teardown)
 
 	cr_assert_eq(unshare(CLONE_NEWNET), 0, "Couldn't make a network namespace: %s",
 		     strerror(errno));
-	cr_assert_eq(system("ip link add progtest-dq numrxqueues 4 type dummy"), 0,
-		     "Couldn't add the dummy device progtest-dq");
+	cr_assert_eq(
+		system("ip link add progtest-v0 numrxqueues 4 type veth peer name progtest-v1"), 0,
+		"Couldn't add the veth pair progtest-v0/progtest-v1");
 	h_zones_all(XDPMX_ORDER_CYCLIC);
 	cr_assert_eq(qinfo_build(&qi, &s, &q), 0);
 
 	h_run_ctx(qi.frame, qi.len, NULL, &r[0]);
 	ctx.ingress_ifindex = if_nametoindex("lo");
 	h_run_ctx(qi.frame, qi.len, &ctx, &r[1]);
-	ctx.ingress_ifindex = if_nametoindex("progtest-dq");
+	ctx.ingress_ifindex = if_nametoindex("progtest-v0");
 	ctx.rx_queue_index = 3;
 	cr_assert_neq(ctx.ingress_ifindex, 0);
 	h_run_ctx(qi.frame, qi.len, &ctx, &r[2]);
@@ -190,5 +191,52 @@ Test(state, ctx_ingress, .init = h_setup, .fini = h_teardown)
 			v_fail(&v, "run %d: answer differs from the run without ctx_in", i);
 		h_verdict("ctx", &v, qi.frame, qi.len, r[0].out, r[0].out_len, r[i].out,
 			  r[i].out_len);
+	}
+}
+
+/*
+ * - a query without EDNS has no DO bit: right after a DO=1 query for an
+ *   RRset of a signed zone (miss.dnssec), the same query without EDNS is
+ *   answered (hit.a), again and again on one CPU, so nothing one run
+ *   leaves behind (stack, per-CPU state) can leak into the next.
+ */
+Test(state, no_edns_after_do, .init = h_setup, .fini = h_teardown)
+{
+	const struct expect www = {
+		.an = (const char *const[]){"www.signed.test. 300 IN A 198.18.7.1", NULL}};
+	struct pkt_spec s = {.ip_version = 4};
+	struct dnsq q_do = {.id = 1,
+			    .flags = DNS_RD,
+			    .qname = "www.signed.test",
+			    .qtype = 1,
+			    .edns = true,
+			    .edns_size = 1232,
+			    .edns_do = true};
+	struct dnsq q_plain = {.id = 2, .flags = DNS_RD, .qname = "www.signed.test", .qtype = 1};
+	struct qinfo qd, qp;
+	struct h_run r;
+	int i;
+
+	h_pin_cpu();
+	h_zones_all(XDPMX_ORDER_CYCLIC);
+	cr_assert_eq(qinfo_build(&qd, &s, &q_do), 0);
+	cr_assert_eq(qinfo_build(&qp, &s, &q_plain), 0);
+	for (i = 0; i < 16; i++) {
+		struct verdict v = {0};
+
+		h_run(qd.frame, qd.len, &r);
+		cr_assert_eq(r.err, 0);
+		h_check_unchanged(&v, &r, XDP_PASS, qd.frame, qd.len);
+		h_check_counter(&v, &r, 0, XDPMX_CNT_MISS_DNSSEC);
+		h_verdict("do=1 signed", &v, qd.frame, qd.len, qd.frame, qd.len, r.out, r.out_len);
+
+		h_run(qp.frame, qp.len, &r);
+		cr_assert_eq(r.err, 0);
+		if (r.action != XDP_TX)
+			v_fail(&v, "round %d: action %s, want XDP_TX", i, h_action_str(r.action));
+		else
+			check_answer(&v, &qp, r.out, r.out_len, &www, NULL);
+		h_check_counter(&v, &r, 0, XDPMX_CNT_HIT_A);
+		h_verdict("no edns after do=1", &v, qp.frame, qp.len, NULL, 0, r.out, r.out_len);
 	}
 }
