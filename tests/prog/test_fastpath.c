@@ -24,6 +24,8 @@
 #include <arpa/inet.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include <gelf.h>
+#include <libelf.h>
 #include <linux/bpf.h>
 
 #include <criterion/criterion.h>
@@ -41,8 +43,8 @@
 #define CAP_BLOB0 32
 #define CAP_BLOB1 4
 
-static const uint32_t dir_ksz[3] = { sizeof(struct xdpmx_key_s), sizeof(struct xdpmx_key_m),
-				     sizeof(struct xdpmx_key_l) };
+static const uint32_t dir_ksz[3] = {sizeof(struct xdpmx_key_s), sizeof(struct xdpmx_key_m),
+				    sizeof(struct xdpmx_key_l)};
 
 static struct {
 	struct xdpmx_bpfobj *obj;
@@ -134,8 +136,8 @@ TestSuite(fastpath, .init = setup, .fini = teardown);
 
 /* ---- zones ------------------------------------------------------------------- */
 
-#define HEAD(origin)                                                                    \
-	"$ORIGIN " origin "\n$TTL 300\n@ SOA ns1 hostmaster 1 7200 3600 1209600 300\n" \
+#define HEAD(origin)                                                                               \
+	"$ORIGIN " origin "\n$TTL 300\n@ SOA ns1 hostmaster 1 7200 3600 1209600 300\n"             \
 	"@ NS ns1\nns1 A 198.18.0.53\n"
 
 /* Compiles to 6 entries: ns1 A, @ MX, mail1 A, mail2 A, mail2 AAAA, www A. */
@@ -157,7 +159,7 @@ static const uint8_t APEX_REV[] = "\0010\00218\003198\7in-addr\4arpa";
 
 static struct xdpmx_compiled *compile_text(const char *text)
 {
-	struct xdpmx_diag d = { 0 };
+	struct xdpmx_diag d = {0};
 	struct xdpmx_zone *z = NULL;
 	struct xdpmx_compiled *c = NULL;
 	char path[128];
@@ -654,7 +656,7 @@ Test(fastpath, takeover_pinned)
 	static struct dumped d0, d1;
 	const uint8_t **apexes;
 	struct xdpmx_compiled *c;
-	bool used0[CAP_BLOB0] = { 0 };
+	bool used0[CAP_BLOB0] = {0};
 	struct snap s;
 	uint32_t lowest = CAP_BLOB0, fpid;
 	const char *pins;
@@ -719,7 +721,7 @@ Test(fastpath, takeover_pinned)
 	{
 		/* read h0's entry straight from the pinned directory map */
 		char path[256];
-		struct xdpmx_key_s key = { 0 };
+		struct xdpmx_key_s key = {0};
 		struct xdpmx_dir_val v;
 		int fd;
 
@@ -745,10 +747,139 @@ Test(fastpath, takeover_pinned)
 	cr_assert_eq(xdpmx_bpfobj_open(&bo, &o2), -EPROTO);
 }
 
+/* Copy the object under test to path with its rodata xdpmx_abi set to abi. */
+static void object_with_abi(const char *path, uint32_t abi)
+{
+	const char *src = getenv("XDPMX_BPF_OBJ");
+	size_t rodata = 0, off = 0;
+	Elf_Scn *scn = NULL;
+	uint8_t *buf;
+	long size;
+	FILE *f;
+	Elf *elf;
+
+	if (!src)
+		cr_skip_test("XDPMX_BPF_OBJ is not set (make check sets it)");
+	f = fopen(src, "rb");
+	cr_assert_not_null(f, "Couldn't open %s", src);
+	fseek(f, 0, SEEK_END);
+	size = ftell(f);
+	rewind(f);
+	buf = malloc((size_t)size);
+	cr_assert_eq(fread(buf, 1, (size_t)size, f), (size_t)size);
+	fclose(f);
+
+	elf_version(EV_CURRENT);
+	elf = elf_memory((char *)buf, (size_t)size);
+	cr_assert_not_null(elf);
+	while ((scn = elf_nextscn(elf, scn))) {
+		GElf_Shdr sh;
+		size_t shstrndx;
+
+		gelf_getshdr(scn, &sh);
+		elf_getshdrstrndx(elf, &shstrndx);
+		if (!strcmp(elf_strptr(elf, shstrndx, sh.sh_name), ".rodata"))
+			rodata = elf_ndxscn(scn), off = sh.sh_offset;
+	}
+	cr_assert_neq(rodata, 0, "no .rodata in %s", src);
+	scn = NULL;
+	while ((scn = elf_nextscn(elf, scn))) {
+		GElf_Shdr sh;
+		Elf_Data *d;
+
+		gelf_getshdr(scn, &sh);
+		if (sh.sh_type != SHT_SYMTAB)
+			continue;
+		d = elf_getdata(scn, NULL);
+		for (size_t i = 0; i < sh.sh_size / sh.sh_entsize; i++) {
+			GElf_Sym sym;
+
+			gelf_getsym(d, (int)i, &sym);
+			if (sym.st_shndx == rodata &&
+			    !strcmp(elf_strptr(elf, sh.sh_link, sym.st_name), "xdpmx_abi")) {
+				memcpy(buf + off + sym.st_value, &abi, sizeof(abi));
+				off = 0;
+				break;
+			}
+		}
+	}
+	elf_end(elf);
+	cr_assert_eq(off, 0, "no xdpmx_abi in the rodata of %s", src);
+	f = fopen(path, "wb");
+	cr_assert_not_null(f);
+	cr_assert_eq(fwrite(buf, 1, (size_t)size, f), (size_t)size);
+	fclose(f);
+	free(buf);
+}
+
+/*
+ * - an object file that is missing: -ENOENT;
+ * - an object file whose rodata xdpmx_abi is another version: -EPROTO,
+ *   before anything is loaded;
+ * - a pin directory that is not on bpffs: -ENOENT;
+ * - pinned maps whose cfg carries another ABI version: -EPROTO from both
+ *   xdpmx_bpfobj_open and xdpmx_fp_open_pinned;
+ * - a pinned map of another shape under a map's name: -EPROTO.
+ */
+Test(fastpath, bpfobj_refusals)
+{
+	struct xdpmx_bpfobj_opts bo;
+	struct xdpmx_bpfobj *o = NULL;
+	struct xdpmx_fp *fp = NULL;
+	struct xdpmx_cfg cfg;
+	char path[256], tmp_pins[128];
+	const char *pins;
+	uint32_t k = 0;
+	int fd;
+
+	opts_small(&bo, NULL);
+	bo.obj_path = "/nonexistent/xdpmx.bpf.o";
+	cr_assert_eq(xdpmx_bpfobj_open(&bo, &o), -ENOENT);
+
+	snprintf(path, sizeof(path), "%s/abi.bpf.o", T.tmp);
+	object_with_abi(path, XDPMX_ABI_VERSION + 1);
+	opts_small(&bo, NULL);
+	bo.obj_path = path;
+	cr_assert_eq(xdpmx_bpfobj_open(&bo, &o), -EPROTO);
+
+	snprintf(tmp_pins, sizeof(tmp_pins), "%s/pins", T.tmp);
+	opts_small(&bo, tmp_pins);
+	cr_assert_eq(xdpmx_bpfobj_open(&bo, &o), -ENOENT);
+
+	pins = private_bpffs();
+	load(pins);
+	cfg = (struct xdpmx_cfg){ .abi_version = XDPMX_ABI_VERSION + 1, .dns_port = htons(53),
+				  .edns_size = 1232 };
+	cr_assert_eq(bpf_map_update_elem(T.obj->fds.cfg, &k, &cfg, 0), 0);
+	xdpmx_fp_close(T.fp);
+	T.fp = NULL;
+	xdpmx_bpfobj_close(T.obj);
+	T.obj = NULL;
+	opts_small(&bo, pins);
+	cr_assert_eq(xdpmx_bpfobj_open(&bo, &o), -EPROTO);
+	cr_assert_eq(xdpmx_fp_open_pinned(pins, &fp), -EPROTO);
+
+	/* Another map pinned as xdpmx_dir_s. */
+	snprintf(path, sizeof(path), "%s/%s", pins, XDPMX_STR(XDPMX_MAP_DIR_S));
+	cr_assert_eq(unlink(path), 0);
+	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "not_dir", 4, 4, 1, NULL);
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(bpf_obj_pin(fd, path), 0);
+	close(fd);
+	cfg.abi_version = XDPMX_ABI_VERSION;
+	snprintf(path, sizeof(path), "%s/%s", pins, XDPMX_STR(XDPMX_MAP_CFG));
+	fd = bpf_obj_get(path);
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(bpf_map_update_elem(fd, &k, &cfg, 0), 0);
+	close(fd);
+	cr_assert_eq(xdpmx_bpfobj_open(&bo, &o), -EPROTO);
+	cr_assert_eq(xdpmx_fp_open_pinned(pins, &fp), -EPROTO);
+}
+
 /* An IPv4/UDP query frame for qname (wire) and qtype, with no EDNS. */
 static size_t query_frame(uint8_t *f, const uint8_t *qname, size_t qlen, uint16_t qtype)
 {
-	static const uint8_t eth[14] = { 2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, 0x08, 0x00 };
+	static const uint8_t eth[14] = {2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, 0x08, 0x00};
 	size_t dns = 14 + 20 + 8, o = dns;
 	uint32_t sum = 0;
 	uint16_t ipl, udpl;
@@ -757,7 +888,7 @@ static size_t query_frame(uint8_t *f, const uint8_t *qname, size_t qlen, uint16_
 	memset(f + 14, 0, 28);
 	f[o++] = 0x12, f[o++] = 0x34; /* id */
 	f[o++] = 0x01, f[o++] = 0x00; /* RD */
-	f[o++] = 0, f[o++] = 1;       /* QDCOUNT 1 */
+	f[o++] = 0, f[o++] = 1;	      /* QDCOUNT 1 */
 	memset(f + o, 0, 6), o += 6;
 	memcpy(f + o, qname, qlen), o += qlen;
 	f[o++] = (uint8_t)(qtype >> 8), f[o++] = (uint8_t)qtype;
@@ -767,8 +898,8 @@ static size_t query_frame(uint8_t *f, const uint8_t *qname, size_t qlen, uint16_
 	f[14] = 0x45;
 	f[16] = (uint8_t)(ipl >> 8), f[17] = (uint8_t)ipl;
 	f[22] = 64, f[23] = 17;
-	memcpy(f + 26, (uint8_t[]){ 198, 18, 0, 1 }, 4);
-	memcpy(f + 30, (uint8_t[]){ 198, 18, 0, 2 }, 4);
+	memcpy(f + 26, (uint8_t[]){198, 18, 0, 1}, 4);
+	memcpy(f + 30, (uint8_t[]){198, 18, 0, 2}, 4);
 	for (int i = 14; i < 34; i += 2)
 		sum += (uint32_t)(f[i] << 8 | f[i + 1]);
 	while (sum >> 16)

@@ -411,7 +411,7 @@ static int check_shapes(struct xdpmx_fp *fp, const char *where)
 		    info.value_size != want[i].value || (want[i].max && info.max_entries != want[i].max) ||
 		    info.max_entries == 0) {
 			pr_err("Couldn't use map '%s'%s: it does not match this build (type %u, key %u, "
-			       "value %u, %u entries; this build wants type %u, key %u, value %u): "
+			       "value %u, max_entries %u; this build wants type %u, key %u, value %u): "
 			       "unload with --purge",
 			       map_names[i], where, info.type, info.key_size, info.value_size,
 			       info.max_entries, want[i].type, want[i].key, want[i].value);
