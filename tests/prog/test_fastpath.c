@@ -848,8 +848,8 @@ Test(fastpath, bpfobj_refusals)
 
 	pins = private_bpffs();
 	load(pins);
-	cfg = (struct xdpmx_cfg){ .abi_version = XDPMX_ABI_VERSION + 1, .dns_port = htons(53),
-				  .edns_size = 1232 };
+	cfg = (struct xdpmx_cfg){
+		.abi_version = XDPMX_ABI_VERSION + 1, .dns_port = htons(53), .edns_size = 1232};
 	cr_assert_eq(bpf_map_update_elem(T.obj->fds.cfg, &k, &cfg, 0), 0);
 	xdpmx_fp_close(T.fp);
 	T.fp = NULL;

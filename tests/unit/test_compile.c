@@ -287,19 +287,19 @@ static void hexdump(const char *what, const uint8_t *p, size_t n)
 	fprintf(stderr, "\n");
 }
 
-#define assert_blob(e, exp)                                                             \
-	do {                                                                            \
-		const struct xdpmx_centry *e_ = (e);                                    \
-		cr_assert_not_null(e_, "entry not compiled");                           \
-		if (e_->blob_len != sizeof(exp) || memcmp(e_->blob, exp, sizeof(exp))) { \
-			hexdump("expected", exp, sizeof(exp));                          \
-			hexdump("got", e_->blob, e_->blob_len);                         \
-			cr_assert_fail("blob of %s differs", #e);                       \
-		}                                                                       \
+#define assert_blob(e, exp)                                                                        \
+	do {                                                                                       \
+		const struct xdpmx_centry *e_ = (e);                                               \
+		cr_assert_not_null(e_, "entry not compiled");                                      \
+		if (e_->blob_len != sizeof(exp) || memcmp(e_->blob, exp, sizeof(exp))) {           \
+			hexdump("expected", exp, sizeof(exp));                                     \
+			hexdump("got", e_->blob, e_->blob_len);                                    \
+			cr_assert_fail("blob of %s differs", #e);                                  \
+		}                                                                                  \
 	} while (0)
 
-static struct xdpmx_zone *z;     /* loaded from a fixture */
-static struct xdpmx_zone *zb;    /* built by hand */
+static struct xdpmx_zone *z;  /* loaded from a fixture */
+static struct xdpmx_zone *zb; /* built by hand */
 static struct xdpmx_compiled *cz;
 
 static void teardown(void)
@@ -317,8 +317,8 @@ static void teardown(void)
 /* Load tests/fixtures/compile/<name> with this default order. */
 static struct xdpmx_zone *fixture(const char *name, uint8_t order)
 {
-	struct xdpmx_zone_opts o = { .order = order };
-	struct xdpmx_diag d = { 0 };
+	struct xdpmx_zone_opts o = {.order = order};
+	struct xdpmx_diag d = {0};
 	struct xdpmx_zone *zl = NULL;
 	char path[256];
 	int err;
@@ -384,6 +384,7 @@ Test(compile, classes_and_dirs)
  */
 Test(compile, a_x3)
 {
+	/* clang-format off */
 	static const uint8_t exp[] = {
 		/* an_len 48, ad_len 0, an_count 3, ad_count 0, cyclic, no flags */
 		H16(48), H16(0), 3, 0, 0, 0,
@@ -399,8 +400,11 @@ Test(compile, a_x3)
 		0xc0, 0x0c, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00, 0x01, 0x2c, 0x00, 0x04,
 		192, 0, 2, 3,
 	};
+	/* clang-format on */
+	/* clang-format off */
 	static const uint8_t key[] = { 0x00, 0x01, 3, 'w', 'w', 'w', 7, 'e', 'x', 'a', 'm',
 				       'p', 'l', 'e', 3, 'c', 'o', 'm', 0 };
+	/* clang-format on */
 	const struct xdpmx_centry *e;
 
 	z = fixture("a3.zone", XDPMX_ORDER_CYCLIC);
@@ -424,6 +428,7 @@ Test(compile, a_x3)
  */
 Test(compile, aaaa_x1)
 {
+	/* clang-format off */
 	static const uint8_t exp[] = {
 		/* an_len 28, ad_len 0, an_count 1, ad_count 0, cyclic, no flags */
 		H16(28), H16(0), 1, 0, 0, 0,
@@ -433,6 +438,7 @@ Test(compile, aaaa_x1)
 		0xc0, 0x0c, 0x00, 0x1c, 0x00, 0x01, 0x00, 0x00, 0x0e, 0x10, 0x00, 0x10,
 		0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1,
 	};
+	/* clang-format on */
 
 	z = fixture("aaaa1.zone", XDPMX_ORDER_CYCLIC);
 	cz = compile(z);
@@ -449,6 +455,7 @@ Test(compile, aaaa_x1)
  */
 Test(compile, ptr)
 {
+	/* clang-format off */
 	static const uint8_t exp_full[] = {
 		/* an_len 31, ad_len 0, an_count 1, ad_count 0, cyclic, no flags */
 		H16(31), H16(0), 1, 0, 0, 0,
@@ -458,6 +465,8 @@ Test(compile, ptr)
 		5, 'm', 'a', 'i', 'l', '1', 7, 'e', 'x', 'a', 'm', 'p', 'l', 'e',
 		3, 'c', 'o', 'm', 0,
 	};
+	/* clang-format on */
+	/* clang-format off */
 	static const uint8_t exp_suffix[] = {
 		/* an_len 19, ad_len 0, an_count 1, ad_count 0, cyclic, no flags */
 		H16(19), H16(0), 1, 0, 0, 0,
@@ -468,6 +477,8 @@ Test(compile, ptr)
 		0xc0, 0x0c, 0x00, 0x0c, 0x00, 0x01, 0x00, 0x01, 0x51, 0x80, 0x00, 0x07,
 		4, 'h', 'o', 's', 't', 0xc0, 12 + 10,
 	};
+	/* clang-format on */
+	/* clang-format off */
 	static const uint8_t exp_self[] = {
 		/* an_len 14, ad_len 0, an_count 1, ad_count 0, cyclic, no flags */
 		H16(14), H16(0), 1, 0, 0, 0,
@@ -476,6 +487,7 @@ Test(compile, ptr)
 		0xc0, 0x0c, 0x00, 0x0c, 0x00, 0x01, 0x00, 0x01, 0x51, 0x80, 0x00, 0x02,
 		0xc0, 0x0c,
 	};
+	/* clang-format on */
 
 	z = fixture("ptr.zone", XDPMX_ORDER_CYCLIC);
 	cz = compile(z);
@@ -494,6 +506,7 @@ Test(compile, ptr)
  */
 Test(compile, mx_in_zone)
 {
+	/* clang-format off */
 	static const uint8_t exp[] = {
 		/* an_len 44, ad_len 78, an_count 2, ad_count 3, cyclic, no flags */
 		H16(44), H16(78), 2, 3, 0, 0,
@@ -515,6 +528,7 @@ Test(compile, mx_in_zone)
 		5, 'm', 'a', 'i', 'l', '2', 0xc0, 0x0c, 0x00, 0x01, 0x00, 0x01,
 		0x00, 0x00, 0x02, 0x58, 0x00, 0x04, 192, 0, 2, 2,
 	};
+	/* clang-format on */
 
 	z = fixture("mx-in-zone.zone", XDPMX_ORDER_CYCLIC);
 	cz = compile(z);
@@ -538,6 +552,7 @@ Test(compile, mx_in_zone)
  */
 Test(compile, mx_out_of_zone)
 {
+	/* clang-format off */
 	static const uint8_t exp[] = {
 		/* an_len 28, ad_len 0, an_count 1, ad_count 0, cyclic, no flags */
 		H16(28), H16(0), 1, 0, 0, 0,
@@ -546,13 +561,14 @@ Test(compile, mx_out_of_zone)
 		0xc0, 0x0c, 0x00, 0x0f, 0x00, 0x01, 0x00, 0x00, 0x0e, 0x10, 0x00, 0x10,
 		0x00, 0x05, 2, 'm', 'x', 5, 'o', 't', 'h', 'e', 'r', 3, 'n', 'e', 't', 0,
 	};
+	/* clang-format on */
 
 	z = fixture("mx-out.zone", XDPMX_ORDER_CYCLIC);
 	cz = compile(z);
 	assert_blob(find(cz, "example.com.", T_MX), exp);
-	cr_assert_eq(((const struct xdpmx_blob_hdr *)find(cz, "www.example.com.", T_MX)->blob)
-			     ->ad_count,
-		     0);
+	cr_assert_eq(
+		((const struct xdpmx_blob_hdr *)find(cz, "www.example.com.", T_MX)->blob)->ad_count,
+		0);
 }
 
 /*
@@ -564,6 +580,7 @@ Test(compile, mx_out_of_zone)
  */
 Test(compile, mx_below_delegation)
 {
+	/* clang-format off */
 	static const uint8_t exp[] = {
 		/* an_len 43, ad_len 0, an_count 2, ad_count 0, cyclic, no flags */
 		H16(43), H16(0), 2, 0, 0, 0,
@@ -575,6 +592,7 @@ Test(compile, mx_below_delegation)
 		0xc0, 0x0c, 0x00, 0x0f, 0x00, 0x01, 0x00, 0x00, 0x0e, 0x10, 0x00, 0x08,
 		0x00, 0x14, 3, 's', 'u', 'b', 0xc0, 12 + 6,
 	};
+	/* clang-format on */
 
 	z = fixture("mx-deleg.zone", XDPMX_ORDER_CYCLIC);
 	cz = compile(z);
@@ -645,11 +663,13 @@ Test(compile, cname_beside_data)
  */
 Test(compile, a_x8_order_signed)
 {
+	/* clang-format off */
 	static const uint8_t head[] = {
 		/* an_len 128, ad_len 0, an_count 8, ad_count 0, random, signed */
 		H16(128), H16(0), 8, 0, 1, 1,
 		H16(0), H16(16), H16(32), H16(48), H16(64), H16(80), H16(96), H16(112),
 	};
+	/* clang-format on */
 	const struct xdpmx_centry *e;
 	struct xdpmx_centry one = {};
 	const struct xdpmx_node *n;
@@ -663,8 +683,10 @@ Test(compile, a_x8_order_signed)
 	cr_assert_eq(memcmp(e->blob, head, sizeof(head)), 0);
 	for (int i = 0; i < 8; i++) {
 		/* eight.example.com. 60 IN A 198.51.100.(i+1) */
+		/* clang-format off */
 		const uint8_t rr[] = { 0xc0, 0x0c, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00, 0x00, 0x3c,
 				       0x00, 0x04, 198, 51, 100, (uint8_t)(i + 1) };
+		/* clang-format on */
 
 		cr_assert_eq(memcmp(e->blob + sizeof(head) + 16 * i, rr, 16), 0, "record %d", i);
 	}
@@ -749,6 +771,7 @@ Test(compile, mx_additional_trimmed)
  */
 Test(compile, mixed_case)
 {
+	/* clang-format off */
 	static const uint8_t exp[] = {
 		/* an_len 22, ad_len 22, an_count 1, ad_count 1, cyclic, no flags */
 		H16(22), H16(22), 1, 1, 0, 0,
@@ -761,8 +784,11 @@ Test(compile, mixed_case)
 		5, 'M', 'A', 'I', 'L', '1', 0xc0, 12 + 4, 0x00, 0x01, 0x00, 0x01,
 		0x00, 0x00, 0x01, 0x2c, 0x00, 0x04, 192, 0, 2, 1,
 	};
+	/* clang-format on */
+	/* clang-format off */
 	static const uint8_t key[] = { 0x00, 0x0f, 3, 'w', 'w', 'w', 7, 'e', 'x', 'a', 'm',
 				       'p', 'l', 'e', 3, 'c', 'o', 'm', 0 };
+	/* clang-format on */
 	const struct xdpmx_centry *e;
 
 	z = fixture("mixed-case.zone", XDPMX_ORDER_CYCLIC);
@@ -786,13 +812,13 @@ Test(compile, dir_classes_and_order)
 		int dir;
 	} names[] = {
 		/* 32-octet label + "example.com.": 33 + 13 */
-		{ 46, 0 },
-		{ 47, 1 },
+		{46, 0},
+		{47, 1},
 		/* 64 + 49 + 13 */
-		{ 126, 1 },
-		{ 127, 2 },
+		{126, 1},
+		{127, 2},
 		/* 3 * 64 + 50 + 13 */
-		{ 255, 2 },
+		{255, 2},
 	};
 	struct xdpmx_compiled *again;
 
@@ -816,8 +842,8 @@ Test(compile, dir_classes_and_order)
 		cr_assert_eq(found, 3, "name of %zu octets: %zu entries", names[i].len, found);
 	}
 	for (size_t k = 1; k < cz->n; k++)
-		cr_assert_lt(xdpmx_centry_cmp(&cz->e[k - 1], &cz->e[k]), 0, "entry %zu out of order",
-			     k);
+		cr_assert_lt(xdpmx_centry_cmp(&cz->e[k - 1], &cz->e[k]), 0,
+			     "entry %zu out of order", k);
 	/* a. and b. (15 octets) sort first, A before AAAA before MX per name */
 	cr_assert_eq(cz->e[0].name_len, 15);
 	cr_assert_eq(cz->e[0].key.name[1], 'a');

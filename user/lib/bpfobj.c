@@ -33,11 +33,11 @@
 static void skel_maps(struct xdpmx *s, struct bpf_map *m[N_MAPS])
 {
 	struct bpf_map *all[] = {
-		s->maps.XDPMX_MAP_CFG,   s->maps.XDPMX_MAP_STATS, s->maps.XDPMX_MAP_ROT,
+		s->maps.XDPMX_MAP_CFG,	  s->maps.XDPMX_MAP_STATS, s->maps.XDPMX_MAP_ROT,
 		s->maps.XDPMX_MAP_IFACES, s->maps.XDPMX_MAP_ZONES, s->maps.XDPMX_MAP_ZNAMES,
-		s->maps.XDPMX_MAP_DIR_S, s->maps.XDPMX_MAP_DIR_M, s->maps.XDPMX_MAP_DIR_L,
-		s->maps.XDPMX_MAP_BLOB0, s->maps.XDPMX_MAP_BLOB1, s->maps.XDPMX_MAP_BLOB2,
-		s->maps.XDPMX_MAP_BLOB3, s->maps.XDPMX_MAP_BLOB4,
+		s->maps.XDPMX_MAP_DIR_S,  s->maps.XDPMX_MAP_DIR_M, s->maps.XDPMX_MAP_DIR_L,
+		s->maps.XDPMX_MAP_BLOB0,  s->maps.XDPMX_MAP_BLOB1, s->maps.XDPMX_MAP_BLOB2,
+		s->maps.XDPMX_MAP_BLOB3,  s->maps.XDPMX_MAP_BLOB4,
 	};
 
 	_Static_assert(sizeof(all) / sizeof(all[0]) == N_MAPS, "one map per fd");
@@ -126,7 +126,7 @@ static int prepare_pin_dir(const char *dir)
 	if (mkdir(path, 0700) && errno != EEXIST)
 		goto err;
 	return 0;
-err: {
+err : {
 	int err = -errno;
 
 	pr_err("Couldn't create pin directory %s: %s (at %s)", dir, strerror(-err), path);
@@ -174,7 +174,8 @@ static int match_pinned(struct bpf_map *m[N_MAPS], const char *dir, const uint32
 			return -EPROTO;
 		}
 		if (want_max[i] && want_max[i] != info.max_entries) {
-			pr_err("Couldn't reuse pinned map %s: it has %u entries, %u were asked for: "
+			pr_err("Couldn't reuse pinned map %s: it has %u entries, %u were asked "
+			       "for: "
 			       "unload with --purge to resize",
 			       path, info.max_entries, want_max[i]);
 			return -EPROTO;
@@ -320,11 +321,13 @@ int xdpmx_bpfobj_open(const struct xdpmx_bpfobj_opts *opts, struct xdpmx_bpfobj 
 	err = xdpmx__load(o->skel);
 	if (err) {
 		if (err == -EPERM)
-			pr_err("Couldn't load BPF object %s: permission denied (run as root, or with "
+			pr_err("Couldn't load BPF object %s: permission denied (run as root, or "
+			       "with "
 			       "CAP_BPF, CAP_NET_ADMIN and CAP_PERFMON)",
 			       what);
 		else
-			pr_err("Couldn't load BPF object %s: %s (a verifier rejection shows its log "
+			pr_err("Couldn't load BPF object %s: %s (a verifier rejection shows its "
+			       "log "
 			       "above)",
 			       what, strerror(-err));
 		goto err;

@@ -20,7 +20,7 @@
 
 #include "fastpath.h"
 
-struct xdpmx;          /* the skeleton, from xdpmx.skel.h */
+struct xdpmx; /* the skeleton, from xdpmx.skel.h */
 struct bpf_program;
 
 struct xdpmx_bpfobj_opts {
@@ -44,12 +44,12 @@ struct xdpmx_bpfobj_opts {
 };
 
 struct xdpmx_bpfobj {
-	struct xdpmx *skel;       /* typed maps, progs, rodata */
+	struct xdpmx *skel;	  /* typed maps, progs, rodata */
 	struct bpf_program *prog; /* the XDP program */
 	int prog_fd;
-	struct xdpmx_fp_fds fds;  /* owned by skel: xdpmx_fp_open_fds() dups them */
-	bool cfg_written;         /* the maps were new: cfg was initialised now */
-	void *obj_data;           /* private: the object file's bytes */
+	struct xdpmx_fp_fds fds; /* owned by skel: xdpmx_fp_open_fds() dups them */
+	bool cfg_written;	 /* the maps were new: cfg was initialised now */
+	void *obj_data;		 /* private: the object file's bytes */
 };
 
 /*

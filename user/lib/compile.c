@@ -133,8 +133,8 @@ static const struct xdpmx_rrset *node_rrset(const struct xdpmx_node *n, uint16_t
  * non-terminal, and not a CNAME owner. */
 static bool node_answerable(const struct xdpmx_node *n)
 {
-	if (n->flags & (XDPMX_NODE_CUT | XDPMX_NODE_OCCLUDED | XDPMX_NODE_WILDCARD |
-			XDPMX_NODE_ENT))
+	if (n->flags &
+	    (XDPMX_NODE_CUT | XDPMX_NODE_OCCLUDED | XDPMX_NODE_WILDCARD | XDPMX_NODE_ENT))
 		return false;
 	return node_rrset(n, 5 /* CNAME */) == NULL;
 }
@@ -279,7 +279,7 @@ static int put_additional(const struct xdpmx_zone *z, const struct qname *q,
 	uint8_t seen[XDPMX_RR_MAX][XDPMX_NAME_MAX + 1];
 	uint8_t seen_len[XDPMX_RR_MAX];
 	unsigned n_seen = 0;
-	static const uint16_t types[] = { XDPMX_TYPE_A, XDPMX_TYPE_AAAA };
+	static const uint16_t types[] = {XDPMX_TYPE_A, XDPMX_TYPE_AAAA};
 
 	for (uint16_t i = 0; i < mx->count; i++) {
 		const uint8_t *x = mx->rdata[i] + 2;
@@ -544,12 +544,12 @@ int xdpmx_compile_zone(const struct xdpmx_zone *z, struct xdpmx_compiled **out)
 			if (!blob)
 				goto err;
 			memcpy(blob, bb->b, bb->len);
-			recs[n++] = (struct crec){ .name = nd->name,
-						   .blob = blob,
-						   .blob_len = (uint16_t)bb->len,
-						   .type = rs->type,
-						   .name_len = nd->name_len,
-						   .flags = flags };
+			recs[n++] = (struct crec){.name = nd->name,
+						  .blob = blob,
+						  .blob_len = (uint16_t)bb->len,
+						  .type = rs->type,
+						  .name_len = nd->name_len,
+						  .flags = flags};
 			if (flags & XDPMX_CENTRY_F_AD_TRIMMED)
 				c->ad_trimmed++;
 			c->blob_bytes += bb->len;

@@ -5,7 +5,7 @@
 
 #include "counters.h"
 
-#define C(id, n, g, d) [XDPMX_CNT_##id] = { .name = n, .desc = d, .group = XDPMX_CG_##g }
+#define C(id, n, g, d) [XDPMX_CNT_##id] = {.name = n, .desc = d, .group = XDPMX_CG_##g}
 
 const struct xdpmx_counter_info xdpmx_counter_info[] = {
 	C(HIT_A, "hit.a", HIT, "A queries answered by the fast path"),
@@ -46,7 +46,7 @@ _Static_assert(sizeof(xdpmx_counter_info) / sizeof(xdpmx_counter_info[0]) == XDP
 	       "one name per counter of include/xdpmx/counters.h");
 
 static const char *const group_names[XDPMX_CG__MAX] = {
-	[XDPMX_CG_HIT] = "hit",   [XDPMX_CG_PASS] = "pass", [XDPMX_CG_MALFORMED] = "malformed",
+	[XDPMX_CG_HIT] = "hit",	  [XDPMX_CG_PASS] = "pass", [XDPMX_CG_MALFORMED] = "malformed",
 	[XDPMX_CG_MISS] = "miss", [XDPMX_CG_DROP] = "drop", [XDPMX_CG_ABORTED] = "aborted",
 };
 

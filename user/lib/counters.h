@@ -12,12 +12,12 @@
 
 /* What a counter says about a packet. */
 enum xdpmx_cnt_group {
-	XDPMX_CG_HIT = 0,       /* answered by the program (XDP_TX) */
-	XDPMX_CG_PASS = 1,      /* not a DNS query for us: XDP_PASS */
+	XDPMX_CG_HIT = 0,	/* answered by the program (XDP_TX) */
+	XDPMX_CG_PASS = 1,	/* not a DNS query for us: XDP_PASS */
 	XDPMX_CG_MALFORMED = 2, /* cut short or inconsistent: XDP_PASS */
-	XDPMX_CG_MISS = 3,      /* a query passed up to the slow path */
-	XDPMX_CG_DROP = 4,      /* dropped (XDP_DROP) */
-	XDPMX_CG_ABORTED = 5,   /* impossible state (XDP_ABORTED) */
+	XDPMX_CG_MISS = 3,	/* a query passed up to the slow path */
+	XDPMX_CG_DROP = 4,	/* dropped (XDP_DROP) */
+	XDPMX_CG_ABORTED = 5,	/* impossible state (XDP_ABORTED) */
 	XDPMX_CG__MAX
 };
 

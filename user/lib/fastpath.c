@@ -41,10 +41,10 @@
 #define GRACE_SLEEP_NS 50000000L
 
 static const char *const map_names[] = {
-	XDPMX_STR(XDPMX_MAP_CFG),    XDPMX_STR(XDPMX_MAP_STATS),  XDPMX_STR(XDPMX_MAP_ROT),
-	XDPMX_STR(XDPMX_MAP_IFACES), XDPMX_STR(XDPMX_MAP_ZONES),  XDPMX_STR(XDPMX_MAP_ZNAMES),
-	XDPMX_STR(XDPMX_MAP_DIR_S),  XDPMX_STR(XDPMX_MAP_DIR_M),  XDPMX_STR(XDPMX_MAP_DIR_L),
-	XDPMX_STR(XDPMX_MAP_BLOB0),  XDPMX_STR(XDPMX_MAP_BLOB1),  XDPMX_STR(XDPMX_MAP_BLOB2),
+	XDPMX_STR(XDPMX_MAP_CFG),    XDPMX_STR(XDPMX_MAP_STATS), XDPMX_STR(XDPMX_MAP_ROT),
+	XDPMX_STR(XDPMX_MAP_IFACES), XDPMX_STR(XDPMX_MAP_ZONES), XDPMX_STR(XDPMX_MAP_ZNAMES),
+	XDPMX_STR(XDPMX_MAP_DIR_S),  XDPMX_STR(XDPMX_MAP_DIR_M), XDPMX_STR(XDPMX_MAP_DIR_L),
+	XDPMX_STR(XDPMX_MAP_BLOB0),  XDPMX_STR(XDPMX_MAP_BLOB1), XDPMX_STR(XDPMX_MAP_BLOB2),
 	XDPMX_STR(XDPMX_MAP_BLOB3),  XDPMX_STR(XDPMX_MAP_BLOB4),
 };
 #define N_MAPS (sizeof(map_names) / sizeof(map_names[0]))
@@ -52,8 +52,8 @@ static const char *const map_names[] = {
 /* struct xdpmx_fp_fds seen as an array in map_names order. */
 _Static_assert(sizeof(struct xdpmx_fp_fds) == N_MAPS * sizeof(int), "fds match map_names");
 
-static const uint32_t dir_key_size[3] = { sizeof(struct xdpmx_key_s), sizeof(struct xdpmx_key_m),
-					   sizeof(struct xdpmx_key_l) };
+static const uint32_t dir_key_size[3] = {sizeof(struct xdpmx_key_s), sizeof(struct xdpmx_key_m),
+					 sizeof(struct xdpmx_key_l)};
 
 static inline uint32_t blob_value_size(int c)
 {
@@ -62,12 +62,12 @@ static inline uint32_t blob_value_size(int c)
 
 /* One RRset the program answers at the zone's epoch. */
 struct fp_ent {
-	uint8_t *kb;       /* qtype (network order), name; then the blob bytes */
-	uint32_t ref;      /* XDPMX_BLOB_REF of the blob */
-	uint32_t since;    /* its version */
+	uint8_t *kb;	/* qtype (network order), name; then the blob bytes */
+	uint32_t ref;	/* XDPMX_BLOB_REF of the blob */
+	uint32_t since; /* its version */
 	uint16_t blob_len;
 	uint8_t name_len;
-	uint8_t slot;      /* the ver[] slot holding it; the other one is empty */
+	uint8_t slot; /* the ver[] slot holding it; the other one is empty */
 };
 
 static inline const uint8_t *ent_blob(const struct fp_ent *e)
@@ -80,13 +80,13 @@ enum op_kind { OP_ADD, OP_CHG, OP_DEL };
 /* Step 4 of an apply, waiting for a grace period: a changed entry whose
  * old version and blob go, or a deleted entry whose key and blob go. */
 struct fp_pend {
-	uint8_t *kb;     /* qtype + name, in fp_zone.pend_keys */
-	uint32_t ref;    /* CHG: the new blob */
-	uint32_t since;  /* CHG: the new version */
+	uint8_t *kb;	/* qtype + name, in fp_zone.pend_keys */
+	uint32_t ref;	/* CHG: the new blob */
+	uint32_t since; /* CHG: the new version */
 	uint32_t old_ref;
 	uint8_t name_len;
-	uint8_t kind;    /* OP_CHG or OP_DEL */
-	uint8_t slot;    /* CHG: the new version's slot */
+	uint8_t kind; /* OP_CHG or OP_DEL */
+	uint8_t slot; /* CHG: the new version's slot */
 };
 
 struct fp_zone {
@@ -97,7 +97,7 @@ struct fp_zone {
 	size_t n;
 	struct fp_ent *e;
 	uint8_t *bytes; /* every e[i].kb */
-	size_t npend;   /* step 4 not done yet (deferred mode) */
+	size_t npend;	/* step 4 not done yet (deferred mode) */
 	struct fp_pend *pend;
 	uint8_t *pend_keys;
 };
@@ -112,8 +112,8 @@ struct xdpmx_fp {
 	struct xdpmx_fp_fds fds; /* owned */
 	int grace_outer, grace_inner;
 	bool grace_blocks;
-	bool deferred;        /* step 4 waits for xdpmx_fp_flush() */
-	struct fp_zone **pz;  /* zones with step 4 pending */
+	bool deferred;	     /* step 4 waits for xdpmx_fp_flush() */
+	struct fp_zone **pz; /* zones with step 4 pending */
 	size_t npz, cappz;
 
 	uint32_t zones_max;
@@ -225,8 +225,7 @@ static struct fp_zone **zh_slot(struct xdpmx_fp *fp, const uint8_t *apex, size_t
 {
 	size_t i = apex_hash(apex, len) & (fp->zh_cap - 1);
 
-	while (fp->zh[i] &&
-	       !(fp->zh[i]->apex_len == len && !memcmp(fp->zh[i]->apex, apex, len)))
+	while (fp->zh[i] && !(fp->zh[i]->apex_len == len && !memcmp(fp->zh[i]->apex, apex, len)))
 		i = (i + 1) & (fp->zh_cap - 1);
 	return &fp->zh[i];
 }
@@ -319,7 +318,7 @@ static void key_from_kb(uint8_t *key, uint32_t ksz, const uint8_t *kb, uint8_t n
  */
 static int fp_grace(struct xdpmx_fp *fp)
 {
-	struct timespec ts = { .tv_sec = 0, .tv_nsec = GRACE_SLEEP_NS };
+	struct timespec ts = {.tv_sec = 0, .tv_nsec = GRACE_SLEEP_NS};
 	uint32_t k = 0;
 
 	if (fp->grace_blocks && !bpf_map_update_elem(fp->grace_outer, &k, &fp->grace_inner, 0))
@@ -381,20 +380,23 @@ struct shape {
 static int check_shapes(struct xdpmx_fp *fp, const char *where)
 {
 	const struct shape want[N_MAPS] = {
-		{ BPF_MAP_TYPE_ARRAY, 4, sizeof(struct xdpmx_cfg), 0, 0, 1 },
-		{ BPF_MAP_TYPE_PERCPU_ARRAY, 4, 8, 0, 0, XDPMX_IFACE_MAX * XDPMX_CNT__MAX },
-		{ BPF_MAP_TYPE_PERCPU_ARRAY, 4, 4, 0, 0, 1 },
-		{ BPF_MAP_TYPE_ARRAY, 4, sizeof(struct xdpmx_iface), 0, 0, XDPMX_IFACE_MAX },
-		{ BPF_MAP_TYPE_ARRAY, 4, sizeof(struct xdpmx_zone_val), 0, 0, 0 },
-		{ BPF_MAP_TYPE_HASH, 4, sizeof(struct xdpmx_zname), 0, 0, 0 },
-		{ BPF_MAP_TYPE_HASH, sizeof(struct xdpmx_key_s), sizeof(struct xdpmx_dir_val), 0, 0, 0 },
-		{ BPF_MAP_TYPE_HASH, sizeof(struct xdpmx_key_m), sizeof(struct xdpmx_dir_val), 0, 0, 0 },
-		{ BPF_MAP_TYPE_HASH, sizeof(struct xdpmx_key_l), sizeof(struct xdpmx_dir_val), 0, 0, 0 },
-		{ BPF_MAP_TYPE_ARRAY, 4, XDPMX_BLOB_SIZE(0) + XDPMX_BLOB_SLACK, 0, 0, 0 },
-		{ BPF_MAP_TYPE_ARRAY, 4, XDPMX_BLOB_SIZE(1) + XDPMX_BLOB_SLACK, 0, 0, 0 },
-		{ BPF_MAP_TYPE_ARRAY, 4, XDPMX_BLOB_SIZE(2) + XDPMX_BLOB_SLACK, 0, 0, 0 },
-		{ BPF_MAP_TYPE_ARRAY, 4, XDPMX_BLOB_SIZE(3) + XDPMX_BLOB_SLACK, 0, 0, 0 },
-		{ BPF_MAP_TYPE_ARRAY, 4, XDPMX_BLOB_SIZE(4) + XDPMX_BLOB_SLACK, 0, 0, 0 },
+		{BPF_MAP_TYPE_ARRAY, 4, sizeof(struct xdpmx_cfg), 0, 0, 1},
+		{BPF_MAP_TYPE_PERCPU_ARRAY, 4, 8, 0, 0, XDPMX_IFACE_MAX * XDPMX_CNT__MAX},
+		{BPF_MAP_TYPE_PERCPU_ARRAY, 4, 4, 0, 0, 1},
+		{BPF_MAP_TYPE_ARRAY, 4, sizeof(struct xdpmx_iface), 0, 0, XDPMX_IFACE_MAX},
+		{BPF_MAP_TYPE_ARRAY, 4, sizeof(struct xdpmx_zone_val), 0, 0, 0},
+		{BPF_MAP_TYPE_HASH, 4, sizeof(struct xdpmx_zname), 0, 0, 0},
+		{BPF_MAP_TYPE_HASH, sizeof(struct xdpmx_key_s), sizeof(struct xdpmx_dir_val), 0, 0,
+		 0},
+		{BPF_MAP_TYPE_HASH, sizeof(struct xdpmx_key_m), sizeof(struct xdpmx_dir_val), 0, 0,
+		 0},
+		{BPF_MAP_TYPE_HASH, sizeof(struct xdpmx_key_l), sizeof(struct xdpmx_dir_val), 0, 0,
+		 0},
+		{BPF_MAP_TYPE_ARRAY, 4, XDPMX_BLOB_SIZE(0) + XDPMX_BLOB_SLACK, 0, 0, 0},
+		{BPF_MAP_TYPE_ARRAY, 4, XDPMX_BLOB_SIZE(1) + XDPMX_BLOB_SLACK, 0, 0, 0},
+		{BPF_MAP_TYPE_ARRAY, 4, XDPMX_BLOB_SIZE(2) + XDPMX_BLOB_SLACK, 0, 0, 0},
+		{BPF_MAP_TYPE_ARRAY, 4, XDPMX_BLOB_SIZE(3) + XDPMX_BLOB_SLACK, 0, 0, 0},
+		{BPF_MAP_TYPE_ARRAY, 4, XDPMX_BLOB_SIZE(4) + XDPMX_BLOB_SLACK, 0, 0, 0},
 	};
 
 	for (size_t i = 0; i < N_MAPS; i++) {
@@ -408,10 +410,12 @@ static int check_shapes(struct xdpmx_fp *fp, const char *where)
 			return err;
 		}
 		if (info.type != want[i].type || info.key_size != want[i].key ||
-		    info.value_size != want[i].value || (want[i].max && info.max_entries != want[i].max) ||
-		    info.max_entries == 0) {
-			pr_err("Couldn't use map '%s'%s: it does not match this build (type %u, key %u, "
-			       "value %u, max_entries %u; this build wants type %u, key %u, value %u): "
+		    info.value_size != want[i].value ||
+		    (want[i].max && info.max_entries != want[i].max) || info.max_entries == 0) {
+			pr_err("Couldn't use map '%s'%s: it does not match this build (type %u, "
+			       "key %u, "
+			       "value %u, max_entries %u; this build wants type %u, key %u, value "
+			       "%u): "
 			       "unload with --purge",
 			       map_names[i], where, info.type, info.key_size, info.value_size,
 			       info.max_entries, want[i].type, want[i].key, want[i].value);
@@ -521,8 +525,7 @@ static int tk_add_del(struct takeover *tk, int d, const uint8_t *key)
 	return 0;
 }
 
-static int tk_add_rw(struct takeover *tk, int d, const uint8_t *key,
-		     const struct xdpmx_dir_val *v)
+static int tk_add_rw(struct takeover *tk, int d, const uint8_t *key, const struct xdpmx_dir_val *v)
 {
 	size_t ksz = dir_key_size[d], cap = tk->caprw[d];
 
@@ -577,7 +580,7 @@ static int tk_entry(struct xdpmx_fp *fp, struct takeover *tk, int d, const uint8
 	if (v->ver[!best].since || v->ver[!best].blob) {
 		/* An old version, or one of an apply that never completed:
 		 * invisible to the program, dropped. */
-		struct xdpmx_dir_val nv = { .zone = v->zone };
+		struct xdpmx_dir_val nv = {.zone = v->zone};
 
 		nv.ver[best] = v->ver[best];
 		if (tk_add_rw(tk, d, key, &nv))
@@ -587,10 +590,10 @@ static int tk_entry(struct xdpmx_fp *fp, struct takeover *tk, int d, const uint8
 		return -ENOMEM;
 	te = &tk->ents[tk->n++];
 	te->zone = v->zone;
-	te->e = (struct fp_ent){ .ref = v->ver[best].blob,
-				 .since = v->ver[best].since,
-				 .name_len = (uint8_t)nlen,
-				 .slot = (uint8_t)best };
+	te->e = (struct fp_ent){.ref = v->ver[best].blob,
+				.since = v->ver[best].since,
+				.name_len = (uint8_t)nlen,
+				.slot = (uint8_t)best};
 	/* kb is filled once every entry is known (the array may move). */
 	te->e.kb = NULL;
 	return 0;
@@ -732,7 +735,8 @@ static int tk_read_blobs(struct xdpmx_fp *fp, struct takeover *tk, const uint8_t
 
 			if (e && e != -ENOENT) {
 				err = e;
-				pr_err("Couldn't read map '%s': %s", map_names[9 + c], strerror(-e));
+				pr_err("Couldn't read map '%s': %s", map_names[9 + c],
+				       strerror(-e));
 				break;
 			}
 			for (uint32_t k = 0; k < cnt && !err; k++)
@@ -775,7 +779,8 @@ static int tk_distribute(struct xdpmx_fp *fp, struct takeover *tk)
 
 		while (j < tk->n && tk->ents[j].zone == tk->ents[i].zone) {
 			if (tk->ents[j].e.kb)
-				bytes += 2 + (size_t)tk->ents[j].e.name_len + tk->ents[j].e.blob_len;
+				bytes +=
+					2 + (size_t)tk->ents[j].e.name_len + tk->ents[j].e.blob_len;
 			j++;
 		}
 		z->e = malloc((j - i) * sizeof(*z->e));
@@ -913,7 +918,8 @@ static int fp_takeover(struct xdpmx_fp *fp)
 			}
 			first = false;
 			for (uint32_t i = 0; i < cnt; i++) {
-				struct fp_zone *z = keys[i] < fp->zones_max ? fp->zt[keys[i]] : NULL;
+				struct fp_zone *z =
+					keys[i] < fp->zones_max ? fp->zt[keys[i]] : NULL;
 				size_t len = wire_len(names[i].name, sizeof(names[i].name));
 
 				if (!z || !len) {
@@ -941,7 +947,8 @@ static int fp_takeover(struct xdpmx_fp *fp)
 			continue;
 		fp->n_zones++;
 		if (!z->apex_len) {
-			pr_warn("Zone id %u is live in map '%s' but has no name in '%s': its entries "
+			pr_warn("Zone id %u is live in map '%s' but has no name in '%s': its "
+				"entries "
 				"are kept as they are and the id is not reused",
 				id, map_names[4], map_names[5]);
 			continue;
@@ -1122,7 +1129,7 @@ void xdpmx_fp_close(struct xdpmx_fp *fp)
 struct op {
 	const struct xdpmx_centry *ce; /* new (ADD, CHG) */
 	const struct fp_ent *old;      /* old (CHG, DEL) */
-	uint32_t ref;                  /* new blob (ADD, CHG) */
+	uint32_t ref;		       /* new blob (ADD, CHG) */
 	uint8_t kind;
 	uint8_t written;  /* its directory entry was written */
 	uint8_t conflict; /* ADD of a key another live zone owns: skipped */
@@ -1153,16 +1160,15 @@ static uint8_t op_name_len(const struct op *o)
 /* The directory value while the new version is invisible (step 2). */
 static struct xdpmx_dir_val op_pending_val(const struct fp_zone *z, const struct op *o)
 {
-	struct xdpmx_dir_val v = { .zone = z->id };
+	struct xdpmx_dir_val v = {.zone = z->id};
 	uint32_t ne = z->epoch + 1;
 
 	if (o->kind == OP_ADD) {
-		v.ver[0] = (struct xdpmx_ver){ ne, o->ref };
+		v.ver[0] = (struct xdpmx_ver){ne, o->ref};
 		return v;
 	}
-	v.ver[o->old->slot] = (struct xdpmx_ver){ o->old->since, o->old->ref };
-	v.ver[!o->old->slot] =
-		(struct xdpmx_ver){ ne, o->kind == OP_DEL ? XDPMX_BLOB_NONE : o->ref };
+	v.ver[o->old->slot] = (struct xdpmx_ver){o->old->since, o->old->ref};
+	v.ver[!o->old->slot] = (struct xdpmx_ver){ne, o->kind == OP_DEL ? XDPMX_BLOB_NONE : o->ref};
 	return v;
 }
 
@@ -1182,7 +1188,8 @@ static int write_blobs(struct xdpmx_fp *fp, struct op *ops, size_t nops)
 		uint32_t vsz = blob_value_size(c), n = 0, done;
 
 		for (size_t i = 0; i <= nops && !err; i++) {
-			if (i < nops && (ops[i].kind == OP_DEL || XDPMX_BLOB_CLASS(ops[i].ref) != (uint32_t)c))
+			if (i < nops &&
+			    (ops[i].kind == OP_DEL || XDPMX_BLOB_CLASS(ops[i].ref) != (uint32_t)c))
 				continue;
 			if (i < nops) {
 				uint8_t *v = vals + (size_t)n * vsz;
@@ -1214,7 +1221,7 @@ out:
 static struct fp_zone *key_owner(struct xdpmx_fp *fp, struct fp_zone *z, struct fp_zone **anc,
 				 size_t nanc, const uint8_t *kb, uint8_t name_len)
 {
-	struct fp_ent probe = { .kb = (uint8_t *)kb, .name_len = name_len };
+	struct fp_ent probe = {.kb = (uint8_t *)kb, .name_len = name_len};
 	const uint8_t *name = kb + 2, *p = name;
 	struct fp_zone *cand[XDPMX_LABELS_MAX + 1];
 	size_t nc = 0;
@@ -1229,8 +1236,8 @@ static struct fp_zone *key_owner(struct xdpmx_fp *fp, struct fp_zone *z, struct 
 	for (size_t i = 0; i < nanc; i++)
 		cand[nc++] = anc[i];
 	for (size_t i = 0; i < nc; i++)
-		if (cand[i]->n && bsearch(&probe, cand[i]->e, cand[i]->n, sizeof(*cand[i]->e),
-					  ent_cmp))
+		if (cand[i]->n &&
+		    bsearch(&probe, cand[i]->e, cand[i]->n, sizeof(*cand[i]->e), ent_cmp))
 			return cand[i];
 	return NULL;
 }
@@ -1266,8 +1273,8 @@ static void find_conflicts(struct xdpmx_fp *fp, struct fp_zone *z, struct op *op
 		ops[i].conflict = 1;
 		pr_warn("Couldn't add %s (type %u) to zone %s: zone %s already answers it; left to "
 			"the slow path",
-			name_str(ops[i].ce->key.name, buf, sizeof(buf)), ntohs(ops[i].ce->key.qtype),
-			name_str(z->apex, zb, sizeof(zb)),
+			name_str(ops[i].ce->key.name, buf, sizeof(buf)),
+			ntohs(ops[i].ce->key.qtype), name_str(z->apex, zb, sizeof(zb)),
 			o->apex_len ? name_str(o->apex, buf, sizeof(buf)) : "(unnamed)");
 	}
 }
@@ -1344,9 +1351,10 @@ static void rollback(struct xdpmx_fp *fp, struct fp_zone *z, struct op *ops, siz
 			if (o->kind == OP_ADD) {
 				bpf_map_delete_elem(fp->fds.dir[d], &key);
 			} else {
-				struct xdpmx_dir_val v = { .zone = z->id };
+				struct xdpmx_dir_val v = {.zone = z->id};
 
-				v.ver[o->old->slot] = (struct xdpmx_ver){ o->old->since, o->old->ref };
+				v.ver[o->old->slot] =
+					(struct xdpmx_ver){o->old->since, o->old->ref};
 				bpf_map_update_elem(fp->fds.dir[d], &key, &v, BPF_ANY);
 			}
 		}
@@ -1379,17 +1387,20 @@ static int finish_zone(struct xdpmx_fp *fp, struct fp_zone *z)
 				if (pe->kind == OP_CHG) {
 					struct xdpmx_dir_val *v = &vals[nu];
 
-					key_from_kb(keys + (size_t)nu * ksz, ksz, pe->kb, pe->name_len);
-					*v = (struct xdpmx_dir_val){ .zone = z->id };
-					v->ver[pe->slot] = (struct xdpmx_ver){ pe->since, pe->ref };
+					key_from_kb(keys + (size_t)nu * ksz, ksz, pe->kb,
+						    pe->name_len);
+					*v = (struct xdpmx_dir_val){.zone = z->id};
+					v->ver[pe->slot] = (struct xdpmx_ver){pe->since, pe->ref};
 					nu++;
 				} else {
-					key_from_kb(dkeys + (size_t)nd * ksz, ksz, pe->kb, pe->name_len);
+					key_from_kb(dkeys + (size_t)nd * ksz, ksz, pe->kb,
+						    pe->name_len);
 					nd++;
 				}
 			}
 			if (nu && (nu == half || !pe)) {
-				int e = update_batch(fp->fds.dir[d], keys, vals, nu, BPF_ANY, &done);
+				int e = update_batch(fp->fds.dir[d], keys, vals, nu, BPF_ANY,
+						     &done);
 
 				if (e && !err) {
 					err = e;
@@ -1452,8 +1463,8 @@ void xdpmx_fp_set_deferred(struct xdpmx_fp *fp, bool on)
 
 /* Prepare step 4 of ops in z->pend, with `since` of the new versions;
  * queue_pending() puts z on the flush list once the switch is done. */
-static int make_pending(struct xdpmx_fp *fp, struct fp_zone *z, const struct op *ops,
-			size_t nops, uint32_t since)
+static int make_pending(struct xdpmx_fp *fp, struct fp_zone *z, const struct op *ops, size_t nops,
+			uint32_t since)
 {
 	size_t n = 0, bytes = 0, off = 0;
 
@@ -1548,9 +1559,9 @@ static int build_state(struct fp_zone *z, const struct xdpmx_compiled *c, struct
 				ci++;
 				continue;
 			}
-			*e = (struct fp_ent){ .ref = ops[k].ref,
-					      .since = since,
-					      .slot = ops[k].kind == OP_ADD ? 0 : !ops[k].old->slot };
+			*e = (struct fp_ent){.ref = ops[k].ref,
+					     .since = since,
+					     .slot = ops[k].kind == OP_ADD ? 0 : !ops[k].old->slot};
 			k++;
 		} else {
 			*e = z->e[oi]; /* unchanged */
@@ -1577,7 +1588,8 @@ static int check_compiled(const uint8_t *apex, size_t alen, const struct xdpmx_c
 
 		if (e->name_len == 0 || wire_len(e->key.name, e->name_len) != e->name_len ||
 		    !name_in_zone(e->key.name, e->name_len, apex, alen) ||
-		    xdpmx_blob_class(e->blob_len) < 0 || e->blob_len < sizeof(struct xdpmx_blob_hdr)) {
+		    xdpmx_blob_class(e->blob_len) < 0 ||
+		    e->blob_len < sizeof(struct xdpmx_blob_hdr)) {
 			pr_err("Couldn't apply zone %s: entry %zu is malformed or outside the zone",
 			       name_str(apex, buf, sizeof(buf)), i);
 			return -EINVAL;
@@ -1657,8 +1669,8 @@ static size_t canon_apex(uint8_t *dst, const uint8_t *n)
 	return len;
 }
 
-int xdpmx_fp_zone_apply(struct xdpmx_fp *fp, const uint8_t *apex_in,
-			const struct xdpmx_compiled *c, struct xdpmx_fp_apply_stats *st)
+int xdpmx_fp_zone_apply(struct xdpmx_fp *fp, const uint8_t *apex_in, const struct xdpmx_compiled *c,
+			struct xdpmx_fp_apply_stats *st)
 {
 	struct xdpmx_fp_apply_stats dummy;
 	uint8_t apex[XDPMX_NAME_MAX + 1];
@@ -1718,11 +1730,11 @@ int xdpmx_fp_zone_apply(struct xdpmx_fp *fp, const uint8_t *apex_in,
 		struct op *o = &ops[nops];
 
 		if (cmp < 0) {
-			*o = (struct op){ .ce = &c->e[ci++], .kind = OP_ADD };
+			*o = (struct op){.ce = &c->e[ci++], .kind = OP_ADD};
 			nops++;
 			st->added++;
 		} else if (cmp > 0) {
-			*o = (struct op){ .old = &z->e[oi++], .kind = OP_DEL };
+			*o = (struct op){.old = &z->e[oi++], .kind = OP_DEL};
 			nops++;
 			st->deleted++;
 		} else {
@@ -1732,7 +1744,7 @@ int xdpmx_fp_zone_apply(struct xdpmx_fp *fp, const uint8_t *apex_in,
 			    !memcmp(ent_blob(e), c->e[ci].blob, e->blob_len)) {
 				st->unchanged++;
 			} else {
-				*o = (struct op){ .ce = &c->e[ci], .old = e, .kind = OP_CHG };
+				*o = (struct op){.ce = &c->e[ci], .old = e, .kind = OP_CHG};
 				nops++;
 				st->changed++;
 			}
@@ -1791,7 +1803,7 @@ int xdpmx_fp_zone_apply(struct xdpmx_fp *fp, const uint8_t *apex_in,
 
 	/* 3. the switch: one array update */
 	{
-		struct xdpmx_zone_val zv = { .epoch = z->epoch + 1 };
+		struct xdpmx_zone_val zv = {.epoch = z->epoch + 1};
 
 		if (bpf_map_update_elem(fp->fds.zones, &z->id, &zv, BPF_ANY)) {
 			err = -errno;
@@ -1845,7 +1857,7 @@ int xdpmx_fp_zone_remove(struct xdpmx_fp *fp, const uint8_t *apex_in)
 {
 	uint8_t apex[XDPMX_NAME_MAX + 1];
 	size_t alen = canon_apex(apex, apex_in);
-	struct xdpmx_zone_val zv = { .epoch = 0 };
+	struct xdpmx_zone_val zv = {.epoch = 0};
 	struct fp_zone *z;
 	struct op *ops;
 	int err;
@@ -1859,8 +1871,8 @@ int xdpmx_fp_zone_remove(struct xdpmx_fp *fp, const uint8_t *apex_in)
 		return err;
 	if (bpf_map_update_elem(fp->fds.zones, &z->id, &zv, BPF_ANY)) {
 		err = -errno;
-		pr_err("Couldn't clear the epoch of zone id %u in map '%s': %s", z->id, map_names[4],
-		       strerror(-err));
+		pr_err("Couldn't clear the epoch of zone id %u in map '%s': %s", z->id,
+		       map_names[4], strerror(-err));
 		return err;
 	}
 	/* Every entry of the zone is a miss from here on; after a grace
@@ -1869,7 +1881,7 @@ int xdpmx_fp_zone_remove(struct xdpmx_fp *fp, const uint8_t *apex_in)
 	if (!ops)
 		return -ENOMEM;
 	for (size_t i = 0; i < z->n; i++)
-		ops[i] = (struct op){ .old = &z->e[i], .kind = OP_DEL };
+		ops[i] = (struct op){.old = &z->e[i], .kind = OP_DEL};
 	err = make_pending(fp, z, ops, z->n, 0);
 	free(ops);
 	if (!err) {
@@ -1992,9 +2004,9 @@ int xdpmx_fp_stats_reset(struct xdpmx_fp *fp)
 
 /* Kernel object sizes behind the estimate (docs/fastpath.md shows where
  * they come from and how the estimate compares with measurements). */
-#define HTAB_ELEM_HDR 48   /* struct htab_elem up to key[] */
-#define BPF_MA_HDR 8       /* bpf_mem_alloc's llist_node before each object */
-#define HTAB_BUCKET 16     /* struct bucket: hlist_nulls_head + raw_spinlock_t */
+#define HTAB_ELEM_HDR 48 /* struct htab_elem up to key[] */
+#define BPF_MA_HDR 8	 /* bpf_mem_alloc's llist_node before each object */
+#define HTAB_BUCKET 16	 /* struct bucket: hlist_nulls_head + raw_spinlock_t */
 
 static uint64_t round_up8(uint64_t x)
 {
@@ -2004,7 +2016,7 @@ static uint64_t round_up8(uint64_t x)
 /* The kmalloc size class an object of n bytes comes from. */
 static uint64_t kmalloc_class(uint64_t n)
 {
-	static const uint64_t cls[] = { 8, 16, 32, 64, 96, 128, 192, 256, 512, 1024, 2048, 4096 };
+	static const uint64_t cls[] = {8, 16, 32, 64, 96, 128, 192, 256, 512, 1024, 2048, 4096};
 
 	for (size_t i = 0; i < sizeof(cls) / sizeof(cls[0]); i++)
 		if (n <= cls[i])
@@ -2080,11 +2092,12 @@ int xdpmx_fp_dump(struct xdpmx_fp *fp, xdpmx_fp_dump_cb cb, void *ctx)
 		}
 		for (;;) {
 			uint32_t cnt = BATCH;
-			int e = bpf_map_lookup_batch(fp->fds.dir[d], first ? NULL : batch, batch, keys,
-						     vals, &cnt, &o);
+			int e = bpf_map_lookup_batch(fp->fds.dir[d], first ? NULL : batch, batch,
+						     keys, vals, &cnt, &o);
 
 			if (e && e != -ENOENT) {
-				pr_err("Couldn't read map '%s': %s", map_names[6 + d], strerror(-e));
+				pr_err("Couldn't read map '%s': %s", map_names[6 + d],
+				       strerror(-e));
 				ret = e;
 				break;
 			}
