@@ -516,6 +516,90 @@ void check_answer(struct verdict *v, const struct qinfo *qi, const uint8_t *out,
 	check_ldns(v, qi, m, mlen, e, rot);
 }
 
+/* ---- Two messages that must agree ------------------------------------------ */
+
+/* Canonical strings of a section; returns the count (at most RR_MAX). */
+static int section_strs(const ldns_rr_list *l, char **out)
+{
+	int n = (int)ldns_rr_list_rr_count(l), i;
+
+	if (n > RR_MAX)
+		n = RR_MAX;
+	for (i = 0; i < n; i++)
+		out[i] = rr_canon_str(ldns_rr_list_rr(l, i));
+	return n;
+}
+
+/* Section sec of p: 0 question, 1 answer, 2 authority, 3 additional. */
+static ldns_rr_list *section(const ldns_pkt *p, int sec)
+{
+	return sec == 0	  ? ldns_pkt_question(p)
+	       : sec == 1 ? ldns_pkt_answer(p)
+	       : sec == 2 ? ldns_pkt_authority(p)
+			  : ldns_pkt_additional(p);
+}
+
+void check_same_message(struct verdict *v, const uint8_t *got, size_t got_len, const uint8_t *ref,
+			size_t ref_len)
+{
+	static const char *const names[] = {"question", "answer", "authority", "additional"};
+	ldns_pkt *g = NULL, *r = NULL;
+	ldns_status st;
+	int sec;
+
+	st = ldns_wire2pkt(&g, got, got_len);
+	if (st != LDNS_STATUS_OK) {
+		v_fail(v, "ldns: can't parse the message: %s", ldns_get_errorstr_by_id(st));
+		goto out;
+	}
+	st = ldns_wire2pkt(&r, ref, ref_len);
+	if (st != LDNS_STATUS_OK) {
+		v_fail(v, "ldns: can't parse the reference: %s", ldns_get_errorstr_by_id(st));
+		goto out;
+	}
+	if (ldns_pkt_id(g) != ldns_pkt_id(r) || ldns_pkt_qr(g) != ldns_pkt_qr(r) ||
+	    ldns_pkt_aa(g) != ldns_pkt_aa(r) || ldns_pkt_tc(g) != ldns_pkt_tc(r) ||
+	    ldns_pkt_rd(g) != ldns_pkt_rd(r) || ldns_pkt_ra(g) != ldns_pkt_ra(r) ||
+	    ldns_pkt_ad(g) != ldns_pkt_ad(r) || ldns_pkt_cd(g) != ldns_pkt_cd(r) ||
+	    ldns_pkt_get_opcode(g) != ldns_pkt_get_opcode(r) ||
+	    ldns_pkt_get_rcode(g) != ldns_pkt_get_rcode(r))
+		v_fail(v,
+		       "header: id %u qr %d aa %d tc %d rd %d ra %d ad %d cd %d opcode %d "
+		       "rcode %d; reference id %u qr %d aa %d tc %d rd %d ra %d ad %d cd %d "
+		       "opcode %d rcode %d",
+		       ldns_pkt_id(g), ldns_pkt_qr(g), ldns_pkt_aa(g), ldns_pkt_tc(g),
+		       ldns_pkt_rd(g), ldns_pkt_ra(g), ldns_pkt_ad(g), ldns_pkt_cd(g),
+		       ldns_pkt_get_opcode(g), ldns_pkt_get_rcode(g), ldns_pkt_id(r),
+		       ldns_pkt_qr(r), ldns_pkt_aa(r), ldns_pkt_tc(r), ldns_pkt_rd(r),
+		       ldns_pkt_ra(r), ldns_pkt_ad(r), ldns_pkt_cd(r), ldns_pkt_get_opcode(r),
+		       ldns_pkt_get_rcode(r));
+	for (sec = 0; sec < 4; sec++) {
+		char *a[RR_MAX], *b[RR_MAX];
+		int na = section_strs(section(g, sec), a);
+		int nb = section_strs(section(r, sec), b);
+
+		if (na != nb || !same_set(b, a, na))
+			list_fail(v, names[sec], b, nb, a, na);
+		free_list(a, na);
+		free_list(b, nb);
+	}
+	if (ldns_pkt_edns(g) != ldns_pkt_edns(r) ||
+	    ldns_pkt_edns_udp_size(g) != ldns_pkt_edns_udp_size(r) ||
+	    ldns_pkt_edns_version(g) != ldns_pkt_edns_version(r) ||
+	    ldns_pkt_edns_do(g) != ldns_pkt_edns_do(r) ||
+	    !ldns_pkt_edns_data(g) != !ldns_pkt_edns_data(r))
+		v_fail(v,
+		       "edns: %d size %u version %u DO %d options %d; reference %d size %u "
+		       "version %u DO %d options %d",
+		       ldns_pkt_edns(g), ldns_pkt_edns_udp_size(g), ldns_pkt_edns_version(g),
+		       ldns_pkt_edns_do(g), !!ldns_pkt_edns_data(g), ldns_pkt_edns(r),
+		       ldns_pkt_edns_udp_size(r), ldns_pkt_edns_version(r), ldns_pkt_edns_do(r),
+		       !!ldns_pkt_edns_data(r));
+out:
+	ldns_pkt_free(g);
+	ldns_pkt_free(r);
+}
+
 /* ---- Failure evidence ------------------------------------------------------ */
 
 static ldns_rr *rr_from_str(const char *s)

@@ -70,6 +70,16 @@ struct expect {
 void check_answer(struct verdict *v, const struct qinfo *qi, const uint8_t *out, size_t out_len,
 		  const struct expect *e, int *rot);
 
+/*
+ * Check that the DNS message got says what ref says, modulo rotation:
+ * header flags and RCODE, the question, each section as a set of records
+ * (names compared case-insensitively), EDNS presence, size, version and DO.
+ * Both are parsed with ldns. Used to compare the fast path's answer with
+ * the slow-path responder's.
+ */
+void check_same_message(struct verdict *v, const uint8_t *got, size_t got_len, const uint8_t *ref,
+			size_t ref_len);
+
 /* The size limit the answer to q must respect: 512 without EDNS, else
  * max(512, min(client size, TEST_EDNS_SIZE)). */
 size_t answer_limit(const struct dnsq *q);

@@ -26,6 +26,7 @@
 
 #include "check.h"
 #include "pkt.h"
+#include "zone.h"
 
 /* Counters in the stats map: XDPMX_IFACE_MAX slots of XDPMX_CNT__MAX. */
 #define H_NCNT (XDPMX_IFACE_MAX * XDPMX_CNT__MAX)
@@ -56,6 +57,9 @@ void h_zone(const char *rel, uint8_t order);
 /* The zones most cases use: the whitepaper examples and the fixtures of
  * tests/fixtures/prog/, all with order (enum xdpmx_order). */
 void h_zones_all(uint8_t order);
+/* The same zones as h_zones_all(), loaded into a zone set for the slow-path
+ * responder (free with xdpmx_zoneset_free()). Fails the test on error. */
+struct xdpmx_zoneset *h_zoneset_all(uint8_t order);
 /* Remove the zone with this apex (presentation form) from the maps. */
 void h_zone_remove(const char *apex);
 /* Write cfg (dns_port host order, edns_size). */

@@ -205,3 +205,52 @@ Test(checker, rejects_wrong_records)
 	check_answer(&v, &qi, f, len, &no_ad, NULL);
 	cr_expect_gt(v.fails, 0, "unexpected additional record accepted");
 }
+
+/*
+ * - check_same_message() accepts the same answer in another rotation and
+ *   rejects one with another record set, other flags, or no EDNS.
+ */
+Test(checker, same_message)
+{
+	const struct expect other = {
+		.an = (const char *const[]){"mail.mydomain.com. 3600 IN A 192.168.2.1",
+					    "mail.mydomain.com. 3600 IN A 192.168.2.2",
+					    "mail.mydomain.com. 3600 IN A 192.168.2.4", NULL},
+		.ad = exp_a3.ad};
+	struct pkt_spec s = {.ip_version = 4};
+	struct dnsq q = {.id = 3,
+			 .flags = DNS_RD,
+			 .qname = "mail.mydomain.com",
+			 .qtype = 1,
+			 .edns = true,
+			 .edns_size = 1232};
+	uint8_t a[PKT_MAX], b[PKT_MAX];
+	struct verdict v = {0};
+	struct qinfo qi, qn;
+	size_t la, lb, d;
+
+	cr_assert_eq(qinfo_build(&qi, &s, &q), 0);
+	d = qi.lay.payload;
+	la = expect_frame(a, sizeof(a), &qi, &exp_a3, 0);
+	lb = expect_frame(b, sizeof(b), &qi, &exp_a3, 1);
+	check_same_message(&v, a + d, la - d, b + d, lb - d);
+	cr_expect_eq(v.fails, 0, "another rotation rejected:\n%s", v.msg);
+
+	memset(&v, 0, sizeof(v));
+	lb = expect_frame(b, sizeof(b), &qi, &other, 0);
+	check_same_message(&v, a + d, la - d, b + d, lb - d);
+	cr_expect_gt(v.fails, 0, "another record set accepted");
+
+	memset(&v, 0, sizeof(v));
+	memcpy(b, a, la);
+	b[d + 3] |= DNS_RA;
+	check_same_message(&v, a + d, la - d, b + d, la - d);
+	cr_expect_gt(v.fails, 0, "RA difference accepted");
+
+	memset(&v, 0, sizeof(v));
+	q.edns = false;
+	cr_assert_eq(qinfo_build(&qn, &s, &q), 0);
+	lb = expect_frame(b, sizeof(b), &qn, &exp_a3, 0);
+	check_same_message(&v, a + d, la - d, b + d, lb - d);
+	cr_expect_gt(v.fails, 0, "EDNS difference accepted");
+}

@@ -19,6 +19,7 @@
 #include "check.h"
 #include "harness.h"
 #include "pkt.h"
+#include "respond.h"
 
 #define T_A XDPMX_TYPE_A
 #define T_NS 2
@@ -1149,4 +1150,62 @@ ParameterizedTest(size_t *i, xdp, table, .init = h_setup, .fini = h_teardown)
 {
 	cr_assert_lt(*i, ARRAY_SIZE(cases));
 	run_case(&cases[*i]);
+}
+
+/* The indices of the answered cases, for the differential test. */
+ParameterizedTestParameters(xdp, differential)
+{
+	static size_t idx[ARRAY_SIZE(cases)];
+	size_t i, n = 0;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++)
+		if (cases[i].action == XDP_TX)
+			idx[n++] = i;
+	return cr_make_param_array(size_t, idx, n);
+}
+
+/*
+ * Every answered row again, differentially: the program's DNS message and
+ * the slow-path responder's (xdpmx_respond over the same zone files, our
+ * EDNS size) must agree on flags, RCODE, question, each section as a set
+ * (rotation aside) and EDNS, so a query answers the same whichever path
+ * takes it.
+ */
+ParameterizedTest(size_t *i, xdp, differential, .init = h_setup, .fini = h_teardown)
+{
+	const struct xdpmx_resp_cfg rc = {.edns_size = TEST_EDNS_SIZE, .seed = 1};
+	const struct pcase *c = &cases[*i];
+	struct xdpmx_responder *resp = NULL;
+	struct xdpmx_zoneset *zs;
+	uint8_t slow[XDPMX_RESP_TCP_MAX];
+	struct verdict v = {0};
+	struct qinfo qi;
+	struct h_run r;
+	ssize_t n;
+	int err;
+
+	fill_names();
+	cr_assert_eq(qinfo_build(&qi, &c->pkt, &c->q), 0, "case '%s': can't build its frame",
+		     c->name);
+	if (c->mangle)
+		c->mangle(&qi);
+	h_zones_all(XDPMX_ORDER_CYCLIC);
+	zs = h_zoneset_all(XDPMX_ORDER_CYCLIC);
+	err = xdpmx_responder_new(zs, &rc, &resp);
+	cr_assert_eq(err, 0, "Couldn't make a responder: %s", strerror(-err));
+
+	h_run(qi.frame, qi.len, &r);
+	cr_assert_eq(r.err, 0, "case '%s': BPF_PROG_TEST_RUN failed: %s", c->name,
+		     strerror(-r.err));
+	cr_assert_eq(r.action, XDP_TX, "case '%s': %s (the table test says why)", c->name,
+		     h_action_str(r.action));
+	n = xdpmx_respond(resp, qi.frame + qi.lay.payload, qi.dns_len, false, slow, sizeof(slow),
+			  NULL);
+	cr_assert_gt(n, 0, "case '%s': the responder gave no answer (%zd)", c->name, n);
+	check_same_message(&v, r.out + qi.lay.payload, r.out_len - qi.lay.payload, slow, (size_t)n);
+	if (v.fails)
+		v_fail(&v, "equivalent query: %s", c->dig);
+	h_verdict(c->name, &v, qi.frame, qi.len, NULL, 0, r.out, r.out_len);
+	xdpmx_responder_free(resp);
+	xdpmx_zoneset_free(zs);
 }
