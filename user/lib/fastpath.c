@@ -111,7 +111,7 @@ struct idstack {
 struct xdpmx_fp {
 	struct xdpmx_fp_fds fds; /* owned */
 	int grace_outer, grace_inner;
-	bool grace_blocks;
+	int grace;	     /* enum grace_mode */
 	bool deferred;	     /* step 4 waits for xdpmx_fp_flush() */
 	struct fp_zone **pz; /* zones with step 4 pending */
 	size_t npz, cappz;
@@ -308,25 +308,12 @@ static void key_from_kb(uint8_t *key, uint32_t ksz, const uint8_t *kb, uint8_t n
 	memcpy(key, kb, 2 + (size_t)name_len);
 }
 
-/*
- * Wait until every program run that may have read the maps before this call
- * has finished. Updating a slot of a map-in-map from userspace makes the
- * kernel call synchronize_rcu() before returning (maybe_wait_bpf_programs()
- * in kernel/bpf/syscall.c), and XDP runs inside an RCU read-side section,
- * so the update returns only after a grace period. fp_grace_probe() checks
- * that it really blocks; if not, sleep instead.
- */
-static int fp_grace(struct xdpmx_fp *fp)
-{
-	struct timespec ts = {.tv_sec = 0, .tv_nsec = GRACE_SLEEP_NS};
-	uint32_t k = 0;
-
-	if (fp->grace_blocks && !bpf_map_update_elem(fp->grace_outer, &k, &fp->grace_inner, 0))
-		return 0;
-	while (nanosleep(&ts, &ts) && errno == EINTR)
-		;
-	return 0;
-}
+/* How the writer waits for a grace period. */
+enum grace_mode {
+	GRACE_UNTESTED = 0, /* the map-in-map exists; the first wait checks it blocks */
+	GRACE_MAP = 1,	    /* it blocks: wait through it */
+	GRACE_SLEEP = 2,    /* no map-in-map, or its update did not block: sleep */
+};
 
 static uint64_t now_ns(void)
 {
@@ -336,38 +323,65 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
-/* Create the private map-in-map and check that updating it blocks. */
-static void fp_grace_probe(struct xdpmx_fp *fp)
+/*
+ * Wait until every program run that may have read the maps before this call
+ * has finished. Updating a slot of a map-in-map from userspace makes the
+ * kernel call synchronize_rcu() before returning (maybe_wait_bpf_programs()
+ * in kernel/bpf/syscall.c), and XDP runs inside an RCU read-side section,
+ * so the update returns only after a grace period. The first wait checks
+ * that it really took that long; if not, this and every later wait sleeps
+ * instead. Always returns 0.
+ */
+static int fp_grace(struct xdpmx_fp *fp)
 {
-	LIBBPF_OPTS(bpf_map_create_opts, o);
+	struct timespec ts = {.tv_sec = 0, .tv_nsec = GRACE_SLEEP_NS};
 	uint32_t k = 0;
 	uint64_t t;
 
-	fp->grace_blocks = false;
-	fp->grace_inner = bpf_map_create(BPF_MAP_TYPE_ARRAY, "xdpmx_gp_in", 4, 4, 1, NULL);
-	if (fp->grace_inner < 0)
-		goto fallback;
-	o.inner_map_fd = fp->grace_inner;
-	fp->grace_outer = bpf_map_create(BPF_MAP_TYPE_ARRAY_OF_MAPS, "xdpmx_gp", 4, 4, 1, &o);
-	if (fp->grace_outer < 0)
-		goto fallback;
-	t = now_ns();
-	if (bpf_map_update_elem(fp->grace_outer, &k, &fp->grace_inner, 0))
-		goto fallback;
-	t = now_ns() - t;
-	if (t >= GRACE_MIN_NS) {
-		fp->grace_blocks = true;
-		pr_debug("grace period through a map-in-map update: %llu us",
-			 (unsigned long long)(t / 1000));
-		return;
+	if (fp->grace != GRACE_SLEEP) {
+		t = now_ns();
+		if (!bpf_map_update_elem(fp->grace_outer, &k, &fp->grace_inner, 0)) {
+			t = now_ns() - t;
+			if (fp->grace == GRACE_MAP)
+				return 0;
+			if (t >= GRACE_MIN_NS) {
+				fp->grace = GRACE_MAP;
+				pr_debug("grace period through a map-in-map update: %llu us",
+					 (unsigned long long)(t / 1000));
+				return 0;
+			}
+			pr_warn("Couldn't wait for running XDP programs through a map-in-map "
+				"update: it returned in %llu ns, too fast for an RCU grace period; "
+				"sleeping %ld ms instead",
+				(unsigned long long)t, GRACE_SLEEP_NS / 1000000);
+		} else {
+			pr_warn("Couldn't update the grace-period map: %s; sleeping %ld ms instead",
+				strerror(errno), GRACE_SLEEP_NS / 1000000);
+		}
+		fp->grace = GRACE_SLEEP;
 	}
-	pr_warn("Couldn't wait for running XDP programs through a map-in-map update: it "
-		"returned in %llu ns, too fast for an RCU grace period; sleeping %ld ms instead",
-		(unsigned long long)t, GRACE_SLEEP_NS / 1000000);
-	return;
-fallback:
-	pr_warn("Couldn't create the grace-period map: %s; sleeping %ld ms instead",
-		strerror(errno), GRACE_SLEEP_NS / 1000000);
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+	return 0;
+}
+
+/* Create the private map-in-map fp_grace() waits through. */
+static void fp_grace_init(struct xdpmx_fp *fp)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, o);
+
+	fp->grace = GRACE_UNTESTED;
+	fp->grace_inner = bpf_map_create(BPF_MAP_TYPE_ARRAY, "xdpmx_gp_in", 4, 4, 1, NULL);
+	if (fp->grace_inner >= 0) {
+		o.inner_map_fd = fp->grace_inner;
+		fp->grace_outer =
+			bpf_map_create(BPF_MAP_TYPE_ARRAY_OF_MAPS, "xdpmx_gp", 4, 4, 1, &o);
+	}
+	if (fp->grace_inner < 0 || fp->grace_outer < 0) {
+		pr_warn("Couldn't create the grace-period map: %s; sleeping %ld ms instead",
+			strerror(errno), GRACE_SLEEP_NS / 1000000);
+		fp->grace = GRACE_SLEEP;
+	}
 }
 
 /* ---- open / takeover ----------------------------------------------------------- */
@@ -982,9 +996,10 @@ static int fp_takeover(struct xdpmx_fp *fp)
 		goto out;
 	for (size_t i = 0; i < ndel_ids; i++)
 		bpf_map_delete_elem(fp->fds.znames, &del_ids[i]);
-	/* Blobs only garbage versions pointed at are free now; a program
+	/* Blobs only the dropped versions pointed at are free now; a program
 	 * that started before the previous writer died may still read one. */
-	fp_grace(fp);
+	if (tk.ndel[0] + tk.ndel[1] + tk.ndel[2] + tk.nrw[0] + tk.nrw[1] + tk.nrw[2])
+		fp_grace(fp);
 	err = 0;
 out:
 	tk_free(&tk);
@@ -1024,7 +1039,7 @@ static int fp_init(struct xdpmx_fp *fp, const char *where)
 	fp->zh = calloc(fp->zh_cap, sizeof(*fp->zh));
 	if (!fp->zt || !fp->zh)
 		return -ENOMEM;
-	fp_grace_probe(fp);
+	fp_grace_init(fp);
 	return fp_takeover(fp);
 }
 
