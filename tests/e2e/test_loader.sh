@@ -145,6 +145,28 @@ test_loader_fastpath_answers() {
 }
 ALL_TESTS+=(test_loader_fastpath_answers)
 
+test_loader_parallel_loads() {
+	# - loaders running at once on different interfaces (serialised by the
+	#   lock on the pin directory) create the maps once, each interface
+	#   gets its own slot and program, and both stay attached.
+	local p1 p2
+	in_srv $LOADER load $SRV_IF >"$E2E_TMP/l1" 2>&1 &
+	p1=$!
+	in_srv $LOADER load lo >"$E2E_TMP/l2" 2>&1 &
+	p2=$!
+	wait $p1 || { cat "$E2E_TMP/l1"; fail "load $SRV_IF"; }
+	wait $p2 || { cat "$E2E_TMP/l2"; fail "load lo"; }
+	cat "$E2E_TMP/l1" "$E2E_TMP/l2"
+	assert_eq "0 1" "$(in_srv $LOADER -j status |
+		loader_json "' '.join(sorted(str(i['slot']) for i in j['interfaces']))")" "slots"
+	assert_eq "True True" "$(in_srv $LOADER -j status |
+		loader_json "' '.join(str(i['attached']) for i in j['interfaces'])")" "both attached"
+	[ "$(loader_status_field $SRV_IF prog_id)" = "$(loader_link_prog $SRV_IF)" ] ||
+		fail "$SRV_IF runs another program than recorded"
+	echo "ok: $SRV_IF runs the recorded program"
+}
+ALL_TESTS+=(test_loader_parallel_loads)
+
 test_loader_foreign_program() {
 	# - where the kernel allows one XDP program only, load refuses to
 	#   replace someone else's program (exit 1, names it, says --force)
