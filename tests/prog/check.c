@@ -11,6 +11,8 @@
 
 #define RR_MAX 64 /* more than XDPMX_RR_MAX + XDPMX_AD_MAX + OPT */
 
+uint16_t check_edns_size = TEST_EDNS_SIZE;
+
 void v_fail(struct verdict *v, const char *fmt, ...)
 {
 	va_list ap;
@@ -55,7 +57,7 @@ size_t answer_limit(const struct dnsq *q)
 	if (!q->edns)
 		return 512;
 	client = q->edns_size < 512 ? 512 : q->edns_size;
-	return client < TEST_EDNS_SIZE ? client : TEST_EDNS_SIZE;
+	return client < check_edns_size ? client : check_edns_size;
 }
 
 /* ---- Raw walk of a DNS message (independent of ldns and the program) ---- */
@@ -321,8 +323,8 @@ static void check_opt(struct verdict *v, const uint8_t *m, const struct raw_rr *
 
 	if (m[o->off] != 0)
 		v_fail(v, "opt: owner is not the root");
-	if (o->cls != TEST_EDNS_SIZE)
-		v_fail(v, "opt: UDP size %u, want ours (%u)", o->cls, TEST_EDNS_SIZE);
+	if (o->cls != check_edns_size)
+		v_fail(v, "opt: UDP size %u, want ours (%u)", o->cls, check_edns_size);
 	if (o->ttl != want_ttl)
 		v_fail(v, "opt: ext-rcode/version/flags 0x%08x, want 0x%08x (DO %s)", o->ttl,
 		       want_ttl, want_do ? "copied" : "clear");
@@ -426,7 +428,7 @@ static void check_ldns(struct verdict *v, const struct qinfo *qi, const uint8_t 
 
 	/* EDNS as ldns reads it. */
 	if (qi->q.edns) {
-		if (ldns_pkt_edns_udp_size(p) != TEST_EDNS_SIZE || ldns_pkt_edns_version(p) ||
+		if (ldns_pkt_edns_udp_size(p) != check_edns_size || ldns_pkt_edns_version(p) ||
 		    ldns_pkt_edns_extended_rcode(p) || ldns_pkt_edns_do(p) != qi->q.edns_do ||
 		    ldns_pkt_edns_data(p))
 			v_fail(v, "ldns: OPT size %u version %u ext-rcode %u DO %d options %s",
@@ -653,7 +655,7 @@ size_t expect_frame(uint8_t *buf, size_t cap, const struct qinfo *qi, const stru
 		ldns_pkt_push_rr(p, LDNS_SECTION_ADDITIONAL, rr);
 	}
 	if (q->edns) {
-		ldns_pkt_set_edns_udp_size(p, TEST_EDNS_SIZE);
+		ldns_pkt_set_edns_udp_size(p, check_edns_size);
 		ldns_pkt_set_edns_do(p, q->edns_do);
 	}
 	if (ldns_pkt2wire(&wire, p, &wlen) != LDNS_STATUS_OK)

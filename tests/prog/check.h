@@ -23,6 +23,11 @@
  * expects it in every OPT the program sends. */
 #define TEST_EDNS_SIZE 1232
 
+/* The EDNS size the checker expects in OPT records and limits answers by:
+ * TEST_EDNS_SIZE unless a test configures the program otherwise (a cfg
+ * size below 512 counts as 512). */
+extern uint16_t check_edns_size;
+
 /* Failures collected by the checks, as text. */
 struct verdict {
 	int fails;
@@ -81,7 +86,7 @@ void check_same_message(struct verdict *v, const uint8_t *got, size_t got_len, c
 			size_t ref_len);
 
 /* The size limit the answer to q must respect: 512 without EDNS, else
- * max(512, min(client size, TEST_EDNS_SIZE)). */
+ * max(512, min(client size, check_edns_size)). */
 size_t answer_limit(const struct dnsq *q);
 
 /*

@@ -240,3 +240,80 @@ Test(state, no_edns_after_do, .init = h_setup, .fini = h_teardown)
 		h_verdict("no edns after do=1", &v, qp.frame, qp.len, NULL, 0, r.out, r.out_len);
 	}
 }
+
+static const struct expect wide = {
+	.an = (const char *const[]){"wide.prog.test. 300 IN MX 10 w1.prog.test.",
+				    "wide.prog.test. 300 IN MX 10 w2.prog.test.",
+				    "wide.prog.test. 300 IN MX 10 w3.prog.test.",
+				    "wide.prog.test. 300 IN MX 10 w4.prog.test.", NULL}};
+
+/* One EDNS query for wide.prog.test MX (680 bytes with its 20 additional
+ * records, 108 without) with client size 1232, checked against e. */
+static void expect_wide(const char *what, const struct expect *e)
+{
+	struct pkt_spec s = {.ip_version = 6};
+	struct dnsq q = {.id = 6,
+			 .flags = DNS_RD,
+			 .qname = "wide.prog.test",
+			 .qtype = 15,
+			 .edns = true,
+			 .edns_size = 1232};
+	struct verdict v = {0};
+	struct qinfo qi;
+	struct h_run r;
+
+	cr_assert_eq(qinfo_build(&qi, &s, &q), 0);
+	h_run(qi.frame, qi.len, &r);
+	cr_assert_eq(r.err, 0);
+	if (r.action != XDP_TX)
+		v_fail(&v, "action %s, want XDP_TX", h_action_str(r.action));
+	else
+		check_answer(&v, &qi, r.out, r.out_len, e, NULL);
+	h_check_counter(&v, &r, 0, XDPMX_CNT_HIT_MX);
+	h_verdict(what, &v, qi.frame, qi.len, NULL, 0, r.out, r.out_len);
+}
+
+/*
+ * - cfg.edns_size is read per packet: at 1232 the wide MX answer (691
+ *   bytes) goes out whole; at 600 its OPT says 600 and the additional
+ *   records are left out (TC=0); at 100 it counts as 512 (OPT 512, still
+ *   without additional records); back at 1232 it is whole again.
+ */
+Test(state, cfg_edns_size_runtime, .init = h_setup, .fini = h_teardown)
+{
+	const struct expect full = {
+		.an = wide.an,
+		.ad = (const char *const[]){"w1.prog.test. 300 IN A 198.18.4.1",
+					    "w1.prog.test. 300 IN AAAA fd00::4:101",
+					    "w1.prog.test. 300 IN AAAA fd00::4:102",
+					    "w1.prog.test. 300 IN AAAA fd00::4:103",
+					    "w1.prog.test. 300 IN AAAA fd00::4:104",
+					    "w2.prog.test. 300 IN A 198.18.4.2",
+					    "w2.prog.test. 300 IN AAAA fd00::4:201",
+					    "w2.prog.test. 300 IN AAAA fd00::4:202",
+					    "w2.prog.test. 300 IN AAAA fd00::4:203",
+					    "w2.prog.test. 300 IN AAAA fd00::4:204",
+					    "w3.prog.test. 300 IN A 198.18.4.3",
+					    "w3.prog.test. 300 IN AAAA fd00::4:301",
+					    "w3.prog.test. 300 IN AAAA fd00::4:302",
+					    "w3.prog.test. 300 IN AAAA fd00::4:303",
+					    "w3.prog.test. 300 IN AAAA fd00::4:304",
+					    "w4.prog.test. 300 IN A 198.18.4.4",
+					    "w4.prog.test. 300 IN AAAA fd00::4:401",
+					    "w4.prog.test. 300 IN AAAA fd00::4:402",
+					    "w4.prog.test. 300 IN AAAA fd00::4:403",
+					    "w4.prog.test. 300 IN AAAA fd00::4:404",
+					    NULL}};
+
+	h_zones_all(XDPMX_ORDER_CYCLIC);
+	expect_wide("edns 1232", &full);
+	h_cfg(53, 600);
+	check_edns_size = 600;
+	expect_wide("edns 600", &wide);
+	h_cfg(53, 100);
+	check_edns_size = 512;
+	expect_wide("edns 100 as 512", &wide);
+	h_cfg(53, TEST_EDNS_SIZE);
+	check_edns_size = TEST_EDNS_SIZE;
+	expect_wide("edns 1232 again", &full);
+}

@@ -216,6 +216,10 @@ static const struct expect fx_ptr6 = {
 	.an = (const char *const[]){"1.0.0.0.2.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0."
 				    "d.f.ip6.arpa. 300 IN PTR mx-a.prog.test.",
 				    NULL}};
+static const struct expect fx_tick = {
+	.an = (const char *const[]){"\\096x\\123.prog.test. 300 IN A 198.18.6.1", NULL}};
+static const struct expect fx_e1 = {
+	.an = (const char *const[]){"\\225.prog.test. 300 IN A 198.18.6.2", NULL}};
 static const struct expect fx_root = {.an = (const char *const[]){". 300 IN A 198.18.0.53", NULL}};
 static const struct expect fx_signed = {
 	.an = (const char *const[]){"www.signed.test. 300 IN A 198.18.7.1", NULL}};
@@ -664,6 +668,21 @@ static const struct pcase cases[] = {
 	       .edns = true,
 	       .edns_size = 1232},
 	 .action = XDP_TX, .counter = XDPMX_CNT_HIT_PTR, .ans = &fx_ptr6},
+
+	/* Case folding is ASCII only: 0x40/0x5b and 0xc1 are not 0x60/0x7b and
+	 * 0xe1 in another case. */
+	{"fold: `X{ matches `x{", "dig @198.18.0.2 '`X{.prog.test' A +noedns",
+	 .pkt = {.ip_version = 4}, .q = Q("`X{.prog.test", T_A), .action = XDP_TX,
+	 .counter = XDPMX_CNT_HIT_A, .ans = &fx_tick},
+	{"fold: @X[ is not `x{", "dig @198.18.0.2 '\\@X[.prog.test' A +noedns",
+	 .pkt = {.ip_version = 4}, .q = Q("@X[.prog.test", T_A), .action = XDP_PASS,
+	 .counter = XDPMX_CNT_MISS_NO_RRSET},
+	{"fold: 0xe1 matches", "dig @198.18.0.2 '\\225.prog.test' A +noedns",
+	 .pkt = {.ip_version = 4}, .q = Q("\xe1.prog.test", T_A), .action = XDP_TX,
+	 .counter = XDPMX_CNT_HIT_A, .ans = &fx_e1},
+	{"fold: 0xc1 is not 0xe1", "dig @198.18.0.2 '\\193.prog.test' A +noedns",
+	 .pkt = {.ip_version = 6}, .q = Q("\xc1.prog.test", T_A), .action = XDP_PASS,
+	 .counter = XDPMX_CNT_MISS_NO_RRSET},
 
 	/* -- RRsets of 1, 3 and 8 records; MX with additional records. -- */
 	{"rrset 1", "dig @198.18.0.2 one.prog.test A +noedns", .pkt = {.ip_version = 4},
