@@ -361,9 +361,25 @@ static void record_text(struct xdpmx_cli *cli, json_t *r, const char *done, cons
 			       zone);
 }
 
+/* NAME relative to ZONE unless it ends with a dot ("@" is the apex), as in
+ * a zone file: the daemon always gets an absolute name. */
+static void absolute_name(const char *name, const char *zone, char *buf, size_t len)
+{
+	size_t zl = strlen(zone);
+	const char *dot = zl && zone[zl - 1] == '.' ? "" : ".";
+
+	if (!strcmp(name, "@"))
+		snprintf(buf, len, "%s%s", zone, dot);
+	else if (*name && name[strlen(name) - 1] == '.')
+		snprintf(buf, len, "%s", name);
+	else
+		snprintf(buf, len, "%s.%s%s", name, zone, dot);
+}
+
 static int record(struct xdpmx_cli *cli, const char *cmd, struct record_args *a, bool with_ttl,
 		  const char *done)
 {
+	char name[1100];
 	json_t *req, *res;
 	char *data;
 	int ret;
@@ -376,7 +392,8 @@ static int record(struct xdpmx_cli *cli, const char *cmd, struct record_args *a,
 		xdpmx_cli_err(cli, "Couldn't build the request: out of memory");
 		return -ENOMEM;
 	}
-	req = json_pack("{s:s, s:s, s:s}", "zone", a->zone, "name", a->name, "type", a->type);
+	absolute_name(a->name, a->zone, name, sizeof(name));
+	req = json_pack("{s:s, s:s, s:s}", "zone", a->zone, "name", name, "type", a->type);
 	if (req && with_ttl)
 		json_object_set_new(req, "ttl", json_integer(a->ttl));
 	if (req && (with_ttl || a->data.n))
