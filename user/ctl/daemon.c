@@ -439,9 +439,14 @@ int ctl_rrset_order(struct xdpmx_cli *cli, void *args)
 	if (ret)
 		return ret;
 	{
-		json_t *req = json_pack("{s:s, s:s, s:s}", "name", a->name, "type", a->type,
-					"order", order_words[a->order]);
+		char name[1100];
+		json_t *req;
 
+		/* Owner names here are absolute; a missing final dot is implied. */
+		snprintf(name, sizeof(name), "%s%s", a->name,
+			 *a->name && a->name[strlen(a->name) - 1] == '.' ? "" : ".");
+		req = json_pack("{s:s, s:s, s:s}", "name", name, "type", a->type, "order",
+				order_words[a->order]);
 		ret = ctl_call(cli, "rrset order", req, false, &res);
 		json_decref(req);
 	}
