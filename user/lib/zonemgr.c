@@ -125,7 +125,7 @@ static void log_diag(const struct xdpmx_diag *d)
 
 static json_t *diag_msg_json(const struct xdpmx_diag_msg *m)
 {
-	return json_pack("{s:s, s:s?, s:i, s:s, s:s}", "severity",
+	return json_pack("{s:s, s:s?, s:I, s:s, s:s}", "severity",
 			 m->sev == XDPMX_SEV_ERROR ? "error" : "warning", "file", m->file, "line",
 			 (json_int_t)m->line, "check", m->check, "text", m->text);
 }
@@ -272,7 +272,7 @@ static json_t *apply_json(const struct pending *p)
 {
 	if (p->fp_ret == 1)
 		return json_null();
-	return json_pack("{s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "ok", p->fp_ret == 0,
+	return json_pack("{s:b, s:I, s:I, s:I, s:I, s:I, s:I}", "ok", p->fp_ret == 0,
 			 "compiled", (json_int_t)(p->c ? p->c->n : 0), "skipped",
 			 (json_int_t)(p->c ? p->c->skipped[XDPMX_SKIP_TOO_BIG] +
 						      p->c->skipped[XDPMX_SKIP_TOO_MANY]
@@ -300,6 +300,10 @@ static void fp_apply(struct xdpmx_zonemgr *zm, struct pending *p)
 			       strerror(-ret));
 		return;
 	}
+	if (p->ast.conflicts)
+		pr_warn("Zone %s: %zu RRsets left to the slow path: another zone's fast-path "
+			"entries have the same name and type",
+			name, p->ast.conflicts);
 	pr_info("Zone %s in the fast path: %zu RRsets compiled, %zu skipped (too big %zu, too "
 		"many records %zu), %zu without additional records; %zu added, %zu changed, %zu "
 		"deleted, %zu unchanged (epoch %u)",
@@ -482,8 +486,9 @@ static void run_batch(struct xdpmx_zonemgr *zm, struct pending *p, size_t np, st
 	}
 	log_diag(&ptr);
 
-	/* 6. The fast path. */
+	/* 6. The fast path: with several zones, one grace period for all. */
 	if (zm->fp) {
+		xdpmx_fp_set_deferred(zm->fp, ok > 1);
 		for (i = 0; i < ngone; i++)
 			if (gone[i]->zone && gone[i]->in_fp)
 				fp_remove(zm, gone[i]->zone->apex);
@@ -497,6 +502,13 @@ static void run_batch(struct xdpmx_zonemgr *zm, struct pending *p, size_t np, st
 			e->in_fp = p[i].fp_ret == 0;
 			e->fp_rrsets = e->in_fp ? p[i].c->n : 0;
 			pthread_mutex_unlock(&zm->lock);
+		}
+		if (ok > 1) {
+			ret = xdpmx_fp_flush(zm->fp);
+			if (ret)
+				pr_warn("Couldn't free the fast path's old versions: %s",
+					strerror(-ret));
+			xdpmx_fp_set_deferred(zm->fp, false);
 		}
 		if (ok || ngone)
 			fp_report(zm);
@@ -1089,7 +1101,8 @@ int xdpmx_zonemgr_load_all(struct xdpmx_zonemgr *zm)
 				memcpy(drop[ndrop++], apexes[i],
 				       xdpmx_dname_len(apexes[i], XDPMX_DNAME_MAX));
 		}
-		free(apexes);
+		/* apexes belongs to fp (fastpath.c keeps it until the next
+		 * call), so it is not freed here. */
 		for (i = 0; i < ndrop; i++) {
 			pr_info("Zone %s is in the pinned maps but not configured: removing it "
 				"from the fast path",
