@@ -159,40 +159,39 @@ void h_zone(const char *rel, uint8_t order)
 	xdpmx_zone_unref(z);
 }
 
-/* The zones most cases use. */
-static const char *const zones_all[] = {
-	"examples/mydomain.com.zone",		"examples/2.168.192.in-addr.arpa.zone",
-	"tests/fixtures/prog/prog.test.zone",	"tests/fixtures/prog/d.f.ip6.arpa.zone",
-	"tests/fixtures/prog/signed.test.zone", "tests/fixtures/prog/root.zone",
+const char *const h_zones_default[] = {
+	"examples/mydomain.com.zone",
+	"examples/2.168.192.in-addr.arpa.zone",
+	"tests/fixtures/prog/prog.test.zone",
+	"tests/fixtures/prog/d.f.ip6.arpa.zone",
+	"tests/fixtures/prog/signed.test.zone",
+	"tests/fixtures/prog/root.zone",
+	NULL,
 };
 
-void h_zones_all(uint8_t order)
+void h_zones(const char *const *files, uint8_t order)
 {
-	size_t i;
-
-	for (i = 0; i < sizeof(zones_all) / sizeof(zones_all[0]); i++)
-		h_zone(zones_all[i], order);
+	for (files = files ? files : h_zones_default; *files; files++)
+		h_zone(*files, order);
 }
 
-struct xdpmx_zoneset *h_zoneset_all(uint8_t order)
+struct xdpmx_zoneset *h_zoneset(const char *const *files, uint8_t order)
 {
 	struct xdpmx_zone_opts zo = {.order = order};
 	struct xdpmx_zoneset *zs = xdpmx_zoneset_new();
-	size_t i;
 
 	cr_assert_not_null(zs, "Couldn't make a zone set: %s", strerror(errno));
-	for (i = 0; i < sizeof(zones_all) / sizeof(zones_all[0]); i++) {
+	for (files = files ? files : h_zones_default; *files; files++) {
 		struct xdpmx_diag d = {0};
 		struct xdpmx_zone *z = NULL;
-		int err = xdpmx_zone_load(h_src(zones_all[i]), &zo, &d, &z);
+		int err = xdpmx_zone_load(h_src(*files), &zo, &d, &z);
 
 		if (err)
 			xdpmx_diag_print(&d);
 		xdpmx_diag_clear(&d);
-		cr_assert_eq(err, 0, "Couldn't load zone %s: %s", zones_all[i], strerror(-err));
+		cr_assert_eq(err, 0, "Couldn't load zone %s: %s", *files, strerror(-err));
 		err = xdpmx_zoneset_put(zs, z);
-		cr_assert_eq(err, 0, "Couldn't add zone %s to a set: %s", zones_all[i],
-			     strerror(-err));
+		cr_assert_eq(err, 0, "Couldn't add zone %s to a set: %s", *files, strerror(-err));
 		xdpmx_zone_unref(z);
 	}
 	return zs;

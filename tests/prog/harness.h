@@ -55,11 +55,17 @@ const char *h_src(const char *rel);
  * daemon does. Fails the test on any error, zone warnings aside. */
 void h_zone(const char *rel, uint8_t order);
 /* The zones most cases use: the whitepaper examples and the fixtures of
- * tests/fixtures/prog/, all with order (enum xdpmx_order). */
-void h_zones_all(uint8_t order);
-/* The same zones as h_zones_all(), loaded into a zone set for the slow-path
- * responder (free with xdpmx_zoneset_free()). Fails the test on error. */
-struct xdpmx_zoneset *h_zoneset_all(uint8_t order);
+ * tests/fixtures/prog/ (NULL-terminated paths relative to the source tree). */
+extern const char *const h_zones_default[];
+/* Load each zone of files (NULL: h_zones_default) as h_zone() does. */
+void h_zones(const char *const *files, uint8_t order);
+static inline void h_zones_all(uint8_t order)
+{
+	h_zones(NULL, order);
+}
+/* The same zones loaded into a zone set for the slow-path responder (free
+ * with xdpmx_zoneset_free()). Fails the test on error. */
+struct xdpmx_zoneset *h_zoneset(const char *const *files, uint8_t order);
 /* Remove the zone with this apex (presentation form) from the maps. */
 void h_zone_remove(const char *apex);
 /* Write cfg (dns_port host order, edns_size). */

@@ -65,6 +65,7 @@ static void send_many(const char *qname, uint16_t qtype, const struct expect *e,
 	for (i = 0; i < n; i++) {
 		const struct qinfo *q = &qi[i & 1];
 		struct verdict v = {0};
+		uint8_t want[PKT_MAX];
 
 		h_run(q->frame, q->len, &r);
 		if (r.err || r.action != XDP_TX)
@@ -74,7 +75,10 @@ static void send_many(const char *qname, uint16_t qtype, const struct expect *e,
 			check_answer(&v, q, r.out, r.out_len, e, &first[i]);
 		h_check_counter(&v, &r, 0,
 				qtype == XDPMX_TYPE_MX ? XDPMX_CNT_HIT_MX : XDPMX_CNT_HIT_A);
-		h_verdict(qname, &v, q->frame, q->len, NULL, 0, r.out, r.out_len);
+		if (v.fails)
+			h_verdict(qname, &v, q->frame, q->len, want,
+				  expect_frame(want, sizeof(want), q, e, first[i]), r.out,
+				  r.out_len);
 	}
 }
 

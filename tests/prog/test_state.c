@@ -28,9 +28,12 @@ static void expect_q(const char *what, const char *qname, uint16_t qtype, uint16
 {
 	struct pkt_spec s = {.dport = dport};
 	struct dnsq q = {.id = 0x5a5a, .flags = DNS_RD, .qname = qname, .qtype = qtype};
+	uint8_t want[PKT_MAX];
+	size_t want_len;
 	struct verdict v = {0};
 	struct qinfo qi;
 	struct h_run r;
+	int rot = -1;
 
 	cr_assert_eq(qinfo_build(&qi, &s, &q), 0);
 	h_run(qi.frame, qi.len, &r);
@@ -40,13 +43,19 @@ static void expect_q(const char *what, const char *qname, uint16_t qtype, uint16
 		if (r.action != XDP_TX)
 			v_fail(&v, "action %s, want XDP_TX", h_action_str(r.action));
 		else
-			check_answer(&v, &qi, r.out, r.out_len, e, NULL);
+			check_answer(&v, &qi, r.out, r.out_len, e, &rot);
 		h_check_counter(&v, &r, slot, c);
 	} else {
 		h_check_unchanged(&v, &r, XDP_PASS, qi.frame, qi.len);
 		h_check_counter(&v, &r, slot, c);
 	}
-	h_verdict(what, &v, qi.frame, qi.len, NULL, 0, r.out, r.out_len);
+	if (e) {
+		want_len = expect_frame(want, sizeof(want), &qi, e, rot);
+	} else {
+		memcpy(want, qi.frame, qi.len);
+		want_len = qi.len;
+	}
+	h_verdict(what, &v, qi.frame, qi.len, want, want_len, r.out, r.out_len);
 }
 
 #define V1 "tests/fixtures/prog/change/v1/change.test.zone"
@@ -213,6 +222,7 @@ Test(state, no_edns_after_do, .init = h_setup, .fini = h_teardown)
 			    .edns_size = 1232,
 			    .edns_do = true};
 	struct dnsq q_plain = {.id = 2, .flags = DNS_RD, .qname = "www.signed.test", .qtype = 1};
+	uint8_t want[PKT_MAX];
 	struct qinfo qd, qp;
 	struct h_run r;
 	int i;
@@ -237,7 +247,8 @@ Test(state, no_edns_after_do, .init = h_setup, .fini = h_teardown)
 		else
 			check_answer(&v, &qp, r.out, r.out_len, &www, NULL);
 		h_check_counter(&v, &r, 0, XDPMX_CNT_HIT_A);
-		h_verdict("no edns after do=1", &v, qp.frame, qp.len, NULL, 0, r.out, r.out_len);
+		h_verdict("no edns after do=1", &v, qp.frame, qp.len, want,
+			  expect_frame(want, sizeof(want), &qp, &www, 0), r.out, r.out_len);
 	}
 }
 
@@ -258,9 +269,11 @@ static void expect_wide(const char *what, const struct expect *e)
 			 .qtype = 15,
 			 .edns = true,
 			 .edns_size = 1232};
+	uint8_t want[PKT_MAX];
 	struct verdict v = {0};
 	struct qinfo qi;
 	struct h_run r;
+	int rot = -1;
 
 	cr_assert_eq(qinfo_build(&qi, &s, &q), 0);
 	h_run(qi.frame, qi.len, &r);
@@ -268,9 +281,10 @@ static void expect_wide(const char *what, const struct expect *e)
 	if (r.action != XDP_TX)
 		v_fail(&v, "action %s, want XDP_TX", h_action_str(r.action));
 	else
-		check_answer(&v, &qi, r.out, r.out_len, e, NULL);
+		check_answer(&v, &qi, r.out, r.out_len, e, &rot);
 	h_check_counter(&v, &r, 0, XDPMX_CNT_HIT_MX);
-	h_verdict(what, &v, qi.frame, qi.len, NULL, 0, r.out, r.out_len);
+	h_verdict(what, &v, qi.frame, qi.len, want, expect_frame(want, sizeof(want), &qi, e, rot),
+		  r.out, r.out_len);
 }
 
 /*

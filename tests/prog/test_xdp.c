@@ -375,7 +375,9 @@ static void m_udp_csum0(struct qinfo *qi)
 
 struct pcase {
 	const char *name;
-	const char *dig; /* the equivalent query with dig */
+	const char *dig;	  /* the equivalent query with dig */
+	const char *const *zones; /* map state: zone files loaded (NULL: h_zones_default,
+				     the whitepaper zones and the fixtures) */
 	struct pkt_spec pkt;
 	struct dnsq q;
 	void (*mangle)(struct qinfo *qi);
@@ -383,6 +385,11 @@ struct pcase {
 	enum xdpmx_counter counter;
 	const struct expect *ans; /* NULL: the frame comes back unchanged */
 };
+
+/* Map states other than the default. */
+static const char *const zs_none[] = {NULL};
+static const char *const zs_whitepaper[] = {"examples/mydomain.com.zone",
+					    "examples/2.168.192.in-addr.arpa.zone", NULL};
 
 /* The query dig sends by default (RD=1), without and with EDNS. */
 #define Q(name, type)                                                                              \
@@ -808,6 +815,15 @@ static const struct pcase cases[] = {
 	 .ans = &fx_signed},
 
 	/* -- Not in the maps: passed up unchanged. -- */
+	{"no zones loaded", "dig @198.18.0.2 mail.mydomain.com A", .zones = zs_none,
+	 .pkt = {.ip_version = 4}, .q = QE("mail.mydomain.com", T_A, 1232), .action = XDP_PASS,
+	 .counter = XDPMX_CNT_MISS_NO_RRSET},
+	{"whitepaper only: wp answered", "dig @fd00::2 mydomain.com MX", .zones = zs_whitepaper,
+	 .pkt = {.ip_version = 6}, .q = QE("mydomain.com", T_MX, 1232), .action = XDP_TX,
+	 .counter = XDPMX_CNT_HIT_MX, .ans = &wp_mx},
+	{"whitepaper only: fixture name", "dig @198.18.0.2 one.prog.test A +noedns",
+	 .zones = zs_whitepaper, .pkt = {.ip_version = 4}, .q = Q("one.prog.test", T_A),
+	 .action = XDP_PASS, .counter = XDPMX_CNT_MISS_NO_RRSET},
 	{"unknown name", "dig @198.18.0.2 nope.mydomain.com A", .pkt = {.ip_version = 4},
 	 .q = QE("nope.mydomain.com", T_A, 1232), .action = XDP_PASS,
 	 .counter = XDPMX_CNT_MISS_NO_RRSET},
@@ -1124,7 +1140,7 @@ static void run_case(const struct pcase *c)
 		     c->name);
 	if (c->mangle)
 		c->mangle(&qi);
-	h_zones_all(XDPMX_ORDER_CYCLIC);
+	h_zones(c->zones, XDPMX_ORDER_CYCLIC);
 	h_run(qi.frame, qi.len, &r);
 	if (r.err) {
 		v_fail(&v, "BPF_PROG_TEST_RUN failed: %s", strerror(-r.err));
@@ -1196,7 +1212,8 @@ ParameterizedTest(size_t *i, xdp, differential, .init = h_setup, .fini = h_teard
 	const struct pcase *c = &cases[*i];
 	struct xdpmx_responder *resp = NULL;
 	struct xdpmx_zoneset *zs;
-	uint8_t slow[XDPMX_RESP_TCP_MAX];
+	uint8_t slow[XDPMX_RESP_TCP_MAX], want[PKT_MAX];
+	struct pkt_spec rs;
 	struct verdict v = {0};
 	struct qinfo qi;
 	struct h_run r;
@@ -1208,8 +1225,8 @@ ParameterizedTest(size_t *i, xdp, differential, .init = h_setup, .fini = h_teard
 		     c->name);
 	if (c->mangle)
 		c->mangle(&qi);
-	h_zones_all(XDPMX_ORDER_CYCLIC);
-	zs = h_zoneset_all(XDPMX_ORDER_CYCLIC);
+	h_zones(c->zones, XDPMX_ORDER_CYCLIC);
+	zs = h_zoneset(c->zones, XDPMX_ORDER_CYCLIC);
 	err = xdpmx_responder_new(zs, &rc, &resp);
 	cr_assert_eq(err, 0, "Couldn't make a responder: %s", strerror(-err));
 
@@ -1224,7 +1241,10 @@ ParameterizedTest(size_t *i, xdp, differential, .init = h_setup, .fini = h_teard
 	check_same_message(&v, r.out + qi.lay.payload, r.out_len - qi.lay.payload, slow, (size_t)n);
 	if (v.fails)
 		v_fail(&v, "equivalent query: %s", c->dig);
-	h_verdict(c->name, &v, qi.frame, qi.len, NULL, 0, r.out, r.out_len);
+	/* The expected frame: the responder's message in the answer's headers. */
+	pkt_spec_reply(&rs, &qi.spec);
+	h_verdict(c->name, &v, qi.frame, qi.len, want,
+		  pkt_frame(want, sizeof(want), &rs, slow, (size_t)n, NULL), r.out, r.out_len);
 	xdpmx_responder_free(resp);
 	xdpmx_zoneset_free(zs);
 }
