@@ -588,6 +588,41 @@ Test(fastpath, enospc_leaves_old_zone)
 	cr_assert_eq(blobs_used(&m1), 6);
 }
 
+/*
+ * - a key another loaded zone already answers (a parent that has data at
+ *   its child's apex instead of a delegation) is not overwritten: the
+ *   apply skips it and counts it in conflicts; the rest of the zone goes
+ *   in;
+ * - once the other zone is removed, the next apply takes the key.
+ */
+Test(fastpath, conflict_between_zones)
+{
+	static const char *const child =
+		HEAD("sub.fp.test.") "@ A 198.18.0.99\nwww A 198.18.0.98\n";
+	static const uint8_t apex_child[] = "\3sub\2fp\4test";
+	struct xdpmx_fp_apply_stats st;
+	struct xdpmx_key_s key = {0};
+	struct xdpmx_dir_val v;
+	uint32_t parent;
+
+	load(NULL);
+	parent = apply(APEX_FP, HEAD("fp.test.") "sub A 198.18.0.97\n").zone_id;
+	st = apply(apex_child, child);
+	cr_assert_eq(st.conflicts, 1, "conflicts %zu", st.conflicts);
+	cr_assert_eq(st.added, 2, "added %zu", st.added); /* www, ns1 */
+	key.qtype = htons(XDPMX_TYPE_A);
+	memcpy(key.name, apex_child, sizeof(apex_child));
+	cr_assert_eq(bpf_map_lookup_elem(T.obj->fds.dir[0], &key, &v), 0);
+	cr_assert_eq(v.zone, parent, "the key moved to zone %u", v.zone);
+
+	cr_assert_eq(xdpmx_fp_zone_remove(T.fp, APEX_FP), 0);
+	st = apply(apex_child, child);
+	cr_assert_eq(st.added, 1);
+	cr_assert_eq(st.conflicts, 0);
+	cr_assert_eq(bpf_map_lookup_elem(T.obj->fds.dir[0], &key, &v), 0);
+	cr_assert_eq(v.zone, st.zone_id);
+}
+
 /* Mount a private bpffs instance for the pins of this test. */
 static const char *private_bpffs(void)
 {

@@ -1278,6 +1278,7 @@ static void find_conflicts(struct xdpmx_fp *fp, struct fp_zone *z, struct op *op
 	for (size_t i = 0; i < nops; i++) {
 		struct fp_zone *o;
 		char buf[XDPMX_NAME_MAX * 4 + 2], zb[XDPMX_NAME_MAX * 4 + 2];
+		char ob[XDPMX_NAME_MAX * 4 + 2];
 
 		if (ops[i].kind != OP_ADD)
 			continue;
@@ -1290,7 +1291,7 @@ static void find_conflicts(struct xdpmx_fp *fp, struct fp_zone *z, struct op *op
 			"the slow path",
 			name_str(ops[i].ce->key.name, buf, sizeof(buf)),
 			ntohs(ops[i].ce->key.qtype), name_str(z->apex, zb, sizeof(zb)),
-			o->apex_len ? name_str(o->apex, buf, sizeof(buf)) : "(unnamed)");
+			o->apex_len ? name_str(o->apex, ob, sizeof(ob)) : "(unnamed)");
 	}
 }
 
