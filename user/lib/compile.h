@@ -33,7 +33,8 @@ struct xdpmx_centry {
 	uint8_t name_len;       /* octets of key.name used, root byte included */
 	uint8_t flags;          /* XDPMX_CENTRY_F_* */
 	uint16_t blob_len;
-	uint8_t *blob; /* blob_len bytes, owned by the entry */
+	uint8_t *blob; /* blob_len bytes, owned by the entry (xdpmx_compile_rrset)
+			  or by its set's arena (xdpmx_compile_zone) */
 };
 
 /* Entry flags. */
