@@ -207,6 +207,11 @@ void h_zone_remove(const char *apex)
 	cr_assert_eq(err, 0, "Couldn't remove zone %s: %s", apex, strerror(-err));
 }
 
+const struct xdpmx_fp_fds *h_fds(void)
+{
+	return &H.obj->fds;
+}
+
 void h_cfg(uint16_t dns_port, uint16_t edns_size)
 {
 	struct xdpmx_cfg cfg = {

@@ -25,6 +25,7 @@
 #include <xdpmx/counters.h>
 
 #include "check.h"
+#include "fastpath.h"
 #include "pkt.h"
 #include "zone.h"
 
@@ -68,6 +69,8 @@ static inline void h_zones_all(uint8_t order)
 struct xdpmx_zoneset *h_zoneset(const char *const *files, uint8_t order);
 /* Remove the zone with this apex (presentation form) from the maps. */
 void h_zone_remove(const char *apex);
+/* The map fds of the loaded object (owned by the harness). */
+const struct xdpmx_fp_fds *h_fds(void);
 /* Write cfg (dns_port host order, edns_size). */
 void h_cfg(uint16_t dns_port, uint16_t edns_size);
 

@@ -12,8 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <arpa/inet.h>
 #include <net/if.h>
 
+#include <bpf/bpf.h>
 #include <criterion/criterion.h>
 
 #include "check.h"
@@ -330,4 +332,108 @@ Test(state, cfg_edns_size_runtime, .init = h_setup, .fini = h_teardown)
 	h_cfg(53, TEST_EDNS_SIZE);
 	check_edns_size = TEST_EDNS_SIZE;
 	expect_wide("edns 1232 again", &full);
+}
+
+/* The directory entry of name (presentation, lowercase, <= 46 octets:
+ * dir_s) and qtype, read from the map into *dv; its key into *key. */
+static void read_dir(const char *name, uint16_t qtype, struct xdpmx_key_s *key,
+		     struct xdpmx_dir_val *dv)
+{
+	memset(key, 0, sizeof(*key));
+	key->qtype = htons(qtype);
+	cr_assert_gt(dname_wire(key->name, sizeof(key->name), name), 0);
+	cr_assert_eq(bpf_map_lookup_elem(h_fds()->dir[0], key, dv), 0,
+		     "Couldn't read the directory entry of %s: %s", name, strerror(errno));
+}
+
+/* Send the A query for name and expect XDP_ABORTED, the frame unchanged,
+ * and the aborted counter. */
+static void expect_aborted(const char *what, const char *name)
+{
+	struct pkt_spec s = {.ip_version = 4};
+	struct dnsq q = {.id = 0xab, .flags = DNS_RD, .qname = name, .qtype = 1};
+	struct verdict v = {0};
+	struct qinfo qi;
+	struct h_run r;
+
+	cr_assert_eq(qinfo_build(&qi, &s, &q), 0);
+	h_run(qi.frame, qi.len, &r);
+	cr_assert_eq(r.err, 0);
+	h_check_unchanged(&v, &r, XDP_ABORTED, qi.frame, qi.len);
+	h_check_counter(&v, &r, 0, XDPMX_CNT_ABORTED);
+	h_verdict(what, &v, qi.frame, qi.len, qi.frame, qi.len, r.out, r.out_len);
+}
+
+/*
+ * - impossible map states end in XDP_ABORTED under the aborted counter,
+ *   never in a copy from outside the blob: a blob header with no records,
+ *   too many records, lengths past its class size, an unknown order, a
+ *   rotation offset past the records; a directory entry naming a zone past
+ *   the zones array, a blob class that does not exist, a blob index past
+ *   its array. Each is written into the maps directly, then undone, and the
+ *   query is answered again once it is.
+ */
+Test(state, impossible_states_abort, .init = h_setup, .fini = h_teardown)
+{
+	const struct xdpmx_fp_fds *fds = h_fds();
+	struct xdpmx_key_s key;
+	struct xdpmx_dir_val dv, bad;
+	uint8_t blob[XDPMX_BLOB_MAX + XDPMX_BLOB_SLACK], orig[sizeof(blob)];
+	struct xdpmx_blob_hdr *h = (void *)blob;
+	uint32_t ref, idx;
+	int fd, i;
+
+	h_zones_all(XDPMX_ORDER_CYCLIC);
+	read_dir("three.prog.test", 1, &key, &dv);
+	ref = dv.ver[0].since ? dv.ver[0].blob : dv.ver[1].blob;
+	cr_assert_neq(ref, XDPMX_BLOB_NONE);
+	fd = fds->blob[XDPMX_BLOB_CLASS(ref)];
+	idx = XDPMX_BLOB_INDEX(ref);
+	cr_assert_eq(bpf_map_lookup_elem(fd, &idx, orig), 0);
+
+	for (i = 0; i < 5; i++) {
+		static const char *const what[] = {"an_count 0", "an_count 33",
+						   "an_len past the class", "order 7",
+						   "rec_off past the records"};
+
+		memcpy(blob, orig, sizeof(blob));
+		if (i == 0)
+			h->an_count = 0;
+		else if (i == 1)
+			h->an_count = XDPMX_RR_MAX + 1;
+		else if (i == 2)
+			h->an_len = XDPMX_BLOB_MAX;
+		else if (i == 3)
+			h->order = 7;
+		else { /* fixed order starts at rec_off[0]: point it past an_len */
+			h->order = XDPMX_ORDER_FIXED;
+			memcpy(blob + sizeof(*h), &h->an_len, 2);
+		}
+		cr_assert_eq(bpf_map_update_elem(fd, &idx, blob, 0), 0);
+		expect_aborted(what[i], "three.prog.test");
+	}
+	cr_assert_eq(bpf_map_update_elem(fd, &idx, orig, 0), 0);
+
+	for (i = 0; i < 3; i++) {
+		static const char *const what[] = {"zone past the array", "blob class 5",
+						   "blob index past the array"};
+
+		bad = dv;
+		if (i == 0)
+			bad.zone = 1u << 30;
+		else if (dv.ver[0].since)
+			bad.ver[0].blob =
+				i == 1 ? XDPMX_BLOB_REF(5, 0) : XDPMX_BLOB_REF(0, 1u << 27);
+		else
+			bad.ver[1].blob =
+				i == 1 ? XDPMX_BLOB_REF(5, 0) : XDPMX_BLOB_REF(0, 1u << 27);
+		cr_assert_eq(bpf_map_update_elem(fds->dir[0], &key, &bad, 0), 0);
+		expect_aborted(what[i], "three.prog.test");
+	}
+	cr_assert_eq(bpf_map_update_elem(fds->dir[0], &key, &dv, 0), 0);
+	expect_q("restored", "three.prog.test", 1, 0, 0, XDPMX_CNT_HIT_A,
+		 &(const struct expect){.an = (const char *const[]){
+						"three.prog.test. 300 IN A 198.18.3.2",
+						"three.prog.test. 300 IN A 198.18.3.1",
+						"three.prog.test. 300 IN A 198.18.3.3", NULL}});
 }
