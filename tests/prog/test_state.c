@@ -437,3 +437,54 @@ Test(state, impossible_states_abort, .init = h_setup, .fini = h_teardown)
 						"three.prog.test. 300 IN A 198.18.3.1",
 						"three.prog.test. 300 IN A 198.18.3.3", NULL}});
 }
+
+/*
+ * - a UDP checksum that computes to 0 goes out as 0xffff (0 means "none";
+ *   RFC 768, and IPv6 forbids it), over IPv4 and IPv6: the query id is
+ *   echoed into the answer, so an id is searched for that makes the
+ *   answer's checksum compute to 0, then sent.
+ */
+Test(state, udp_csum_zero_as_ffff, .init = h_setup, .fini = h_teardown)
+{
+	const struct expect one1 = {
+		.an = (const char *const[]){"one.prog.test. 300 IN A 198.18.1.1", NULL}};
+	int ver;
+
+	h_zones_all(XDPMX_ORDER_CYCLIC);
+	for (ver = 4; ver <= 6; ver += 2) {
+		struct pkt_spec s = {.ip_version = ver};
+		struct dnsq q = {.id = 0, .flags = DNS_RD, .qname = "one.prog.test", .qtype = 1};
+		struct verdict v = {0};
+		struct qinfo qi;
+		struct h_run r;
+		uint8_t *ip, *u;
+		uint32_t id, sum;
+
+		cr_assert_eq(qinfo_build(&qi, &s, &q), 0);
+		h_run(qi.frame, qi.len, &r);
+		cr_assert_eq(r.action, XDP_TX);
+		ip = r.out + qi.lay.l3;
+		u = r.out + qi.lay.l4;
+		for (id = 0; id <= 0xffff; id++) {
+			put16(u + 8, (uint16_t)id); /* DNS id: first word after UDP */
+			sum = csum_add(0, ver == 6 ? ip + 8 : ip + 12, ver == 6 ? 32 : 8);
+			sum += 17 + get16(u + 4);
+			sum = csum_add(sum, u, 6);
+			sum = csum_add(sum, u + 8, get16(u + 4) - 8);
+			if (csum_fold(sum) == 0)
+				break;
+		}
+		cr_assert_leq(id, 0xffff, "IPv%d: no id makes the answer's checksum 0", ver);
+		q.id = (uint16_t)id;
+		cr_assert_eq(qinfo_build(&qi, &s, &q), 0);
+		h_run(qi.frame, qi.len, &r);
+		if (r.action != XDP_TX)
+			v_fail(&v, "action %s, want XDP_TX", h_action_str(r.action));
+		else if (get16(r.out + qi.lay.l4 + 6) != 0xffff)
+			v_fail(&v, "IPv%d id 0x%04x: UDP checksum 0x%04x, want 0xffff", ver, id,
+			       get16(r.out + qi.lay.l4 + 6));
+		else
+			check_answer(&v, &qi, r.out, r.out_len, &one1, NULL);
+		h_verdict("checksum 0 as 0xffff", &v, qi.frame, qi.len, NULL, 0, r.out, r.out_len);
+	}
+}
