@@ -21,6 +21,7 @@
 #include <xdpmx/abi.h>
 #include <xdpmx/counters.h>
 
+#include "csum.h"
 #include "parse.h"
 
 /*
@@ -195,6 +196,9 @@ found:
 	len = pkt_off(start + off + 1, start);
 	if (len > XDPMX_NAME_MAX) /* cannot happen: bounds len for the verifier */
 		return XDPMX_CNT_ABORTED;
+	/* Without the barrier clang checks a 32-bit copy of len and adds the
+	 * unchecked 64-bit difference below, which the verifier refuses. */
+	barrier_var(len);
 	*name_len = len;
 	cur->pos = start + len;
 	return XDPMX_GO;
@@ -254,6 +258,7 @@ static __always_inline int parse_opt(struct xdpmx_cursor *cur, __u32 rest, struc
 
 	if (rest < XDPMX_OPT_LEN || rest > XDPMX_DNS_LEN_MAX)
 		return XDPMX_CNT_MISS_EDNS;
+	barrier_var(rest); /* as in walk_qname(): opt + rest uses the checked rest */
 	if ((void *)(opt + XDPMX_OPT_LEN) > cur->end)
 		return XDPMX_CNT_MISS_EDNS;
 	if (opt[0] != 0 || *(__be16 *)(opt + XDPMX_OPT_OFF_TYPE) != bpf_htons(XDPMX_TYPE_OPT))
@@ -320,7 +325,9 @@ static __always_inline __u64 load_first4(const __u8 *p)
 }
 
 /* Fill kb with (qtype_be, the name at qname lowercased), zero padded for
- * whichever directory map a name of name_len octets lives in. The name and
+ * whichever directory map a name of name_len octets lives in, and add the
+ * name's octets as they are in the packet to *sum (bpf/csum.h: the name
+ * goes back unchanged, and this is the pass that reads it). The name and
  * the 4 octets of QTYPE/QCLASS after it are known to be in the packet, so
  * when fewer than 8 octets are left at p the name ends in the next 4.
  *
@@ -329,8 +336,9 @@ static __always_inline __u64 load_first4(const __u8 *p)
  * on" would make), the verifier sees a new mix of known packet ranges each
  * time round and verifies the loop quadratically often. */
 static __always_inline int build_key(struct xdpmx_keybuf *kb, __u8 *qname, void *end,
-				     __u32 name_len, __be16 qtype_be)
+				     __u32 name_len, __be16 qtype_be, __u64 *sum)
 {
+	__u64 s = 0, x;
 	int w;
 
 	kb->qtype_be = qtype_be;
@@ -354,23 +362,28 @@ static __always_inline int build_key(struct xdpmx_keybuf *kb, __u8 *qname, void 
 	for (w = 0; w < XDPMX_NAME_L / 8; w++) {
 		__u32 off = w * 8;
 		__u8 *p = qname + off;
-		__u64 x;
 
 		if (off >= name_len)
 			break;
 		if ((void *)(p + 8) > end) {
 			if ((void *)(p + 4) > end)
 				return XDPMX_CNT_ABORTED; /* QTYPE/QCLASS follow */
-			kb->name[w] = lower8(first_bytes(load_first4(p), name_len - off));
+			x = first_bytes(load_first4(p), name_len - off);
+			s = csum_add64(s, x);
+			kb->name[w] = lower8(x);
 			break;
 		}
 		x = *(__u64 *)p;
 		if (name_len - off < 8) {
-			kb->name[w] = lower8(first_bytes(x, name_len - off));
+			x = first_bytes(x, name_len - off);
+			s = csum_add64(s, x);
+			kb->name[w] = lower8(x);
 			break;
 		}
+		s = csum_add64(s, x);
 		kb->name[w] = lower8(x);
 	}
+	*sum = s;
 	return XDPMX_GO;
 }
 

@@ -1,16 +1,23 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
  * Helpers that turn the query frame into the answer frame in place: resize,
- * swap addresses and ports, rewrite the IP, UDP and DNS headers, copy the
- * compiled RRset from its blob, append the OPT record, checksum.
+ * rewrite the DNS header, append the OPT record, copy the compiled RRset
+ * from its blob, swap addresses and ports, rewrite the IP and UDP headers.
+ * Each helper that writes UDP payload octets adds them to the running UDP
+ * checksum sum as it writes them (bpf/csum.h explains why).
  *
  * BPF only; included by bpf/xdpmx.bpf.c. Needs bpf/csum.h, bpf/dns.h.
  *
  * Positions are offsets from the start of the frame (data), never packet
  * pointers kept across calls: bpf_xdp_adjust_tail() invalidates every packet
- * pointer, so each helper takes data and end as they are now and checks
- * every byte it writes against end. A helper returns 0, or -1 if a write
- * would leave the frame, which the caller's earlier checks make impossible.
+ * pointer, so each helper takes data and end as they are now, checks its
+ * offsets against XDPMX_FRAME_MAX where it uses them and every byte it
+ * writes against end. A helper returns 0, or -1 if a write would leave the
+ * frame, which the caller's earlier checks make impossible.
+ *
+ * The UDP header is at an even offset (Ethernet, tags and IP headers are
+ * all of even length), so an offset's parity in the frame is its parity in
+ * the checksummed range.
  */
 #ifndef XDPMX_BPF_REWRITE_H
 #define XDPMX_BPF_REWRITE_H
@@ -46,6 +53,133 @@ static __always_inline int resize_frame(struct xdp_md *ctx, __u32 len)
 	return bpf_xdp_adjust_tail(ctx, delta);
 }
 
+/* DNS header of the answer at dns_off: QR and AA set, OPCODE QUERY, RD and
+ * CD copied from the query's flags, TC as given, RA, Z, AD and RCODE 0;
+ * ID kept, QDCOUNT stays 1, NSCOUNT 0. Adds the header to *sum. */
+static __always_inline int answer_dns_hdr(void *data, void *end, __u32 dns_off, __u16 qflags,
+					  __u16 tc, __u16 ancount, __u16 arcount, __u64 *sum)
+{
+	__u16 f = XDPMX_DNS_QR | XDPMX_DNS_AA | tc | (qflags & (XDPMX_DNS_RD | XDPMX_DNS_CD));
+	struct xdpmx_dnshdr *h;
+
+	if (dns_off > XDPMX_FRAME_MAX)
+		return -1;
+	/* Without the barrier clang may form data + dns_off from a copy of
+	 * dns_off made before the check, which the verifier sees unbounded
+	 * (the same in every helper below). */
+	barrier_var(dns_off);
+	h = data + dns_off;
+	if ((void *)(h + 1) > end)
+		return -1;
+	h->flags = bpf_htons(f);
+	h->ancount = bpf_htons(ancount);
+	h->nscount = 0;
+	h->arcount = bpf_htons(arcount);
+	*sum += (__u64)h->id + bpf_htons(f) + bpf_htons(1) + bpf_htons(ancount) + bpf_htons(arcount);
+	return 0;
+}
+
+/* The OPT record of the answer at data + off (RFC 6891 section 6.1.2): root
+ * owner, our UDP payload size, extended RCODE 0, version 0, DO as given,
+ * no options. Adds it to *sum. */
+static __always_inline int write_opt(void *data, void *end, __u32 off, __u16 udp_size, __u8 do_bit,
+				     __u64 *sum)
+{
+	/* Octets 0-7 built as one word, so it is stored and summed from a
+	 * register; octets 8-10 (the low flag bits and RDLEN) are zero. */
+	union {
+		__u8 b[8];
+		__u64 w;
+	} o = {.b = {[XDPMX_OPT_OFF_TYPE + 1] = XDPMX_TYPE_OPT,
+		     [XDPMX_OPT_OFF_CLASS] = udp_size >> 8,
+		     [XDPMX_OPT_OFF_CLASS + 1] = udp_size & 0xff,
+		     [XDPMX_OPT_OFF_FLAGS] = do_bit ? XDPMX_OPT_DO : 0}};
+	__u8 *p;
+
+	if (off > XDPMX_FRAME_MAX)
+		return -1;
+	barrier_var(off);
+	p = data + off;
+	if ((void *)(p + XDPMX_OPT_LEN) > end)
+		return -1;
+	*(__u64 *)p = o.w;
+	*(__u16 *)(p + 8) = 0;
+	p[10] = 0;
+	*sum += csum_place(csum_add64(0, o.w), off);
+	return 0;
+}
+
+/* The 8-octet word at blob + src, for a blob of class size lim (the array
+ * value has XDPMX_BLOB_SLACK octets after it, so a word read from any
+ * src <= lim stays inside the value). */
+static __always_inline int blob_word(const __u8 *blob, __u32 lim, __u32 src, __u64 *w)
+{
+	if (src > lim)
+		return -1;
+	barrier_var(src);
+	*w = *(const __u64 *)(blob + src);
+	return 0;
+}
+
+/* Copy the 8-octet word at blob + src (see blob_word()) to data + dst;
+ * *w: the word. */
+static __always_inline int copy_word(void *data, void *end, __u32 dst, const __u8 *blob,
+				     __u32 lim, __u32 src, __u64 *w)
+{
+	void *p;
+
+	if (dst > XDPMX_FRAME_MAX || blob_word(blob, lim, src, w))
+		return -1;
+	barrier_var(dst);
+	p = data + dst;
+	if (p + 8 > end)
+		return -1;
+	*(__u64 *)p = *w;
+	return 0;
+}
+
+/*
+ * Copy n octets of a blob (of class size lim, see blob_word()) from src to
+ * data + dst, 8 at a time, and add them to *sum. n is 0 or at least 8
+ * (every record is longer), so the last, partial word is copied as the 8
+ * octets ending at n, overlapping the word before it instead of spilling
+ * past the end; for the sum, the octets past the last whole word are taken
+ * from the word that starts there, masked.
+ *
+ * The last word goes first: after the loop nothing that depends on how many
+ * times it ran is used again, so the verifier's states after the loop are
+ * all alike and it does not verify the rest of the program once per count.
+ */
+static __always_inline int copy_blob(void *data, void *end, __u32 dst, const __u8 *blob, __u32 lim,
+				     __u32 src, __u32 n, __u64 *sum)
+{
+	__u64 s = 0, w;
+	int i;
+
+	if (!n)
+		return 0;
+	if (n < 8 || n > lim)
+		return -1;
+	if (copy_word(data, end, dst + n - 8, blob, lim, src + n - 8, &w))
+		return -1;
+	if (n & 7) {
+		if (blob_word(blob, lim, src + (n & ~7U), &w))
+			return -1;
+		s = csum_add64(s, first_bytes(w, n & 7));
+	}
+	for (i = 0; i < XDPMX_BLOB_MAX / 8; i++) {
+		__u32 o = i * 8;
+
+		if (o + 8 > n)
+			break;
+		if (copy_word(data, end, dst + o, blob, lim, src + o, &w))
+			return -1;
+		s = csum_add64(s, w);
+	}
+	*sum += csum_place(s, dst);
+	return 0;
+}
+
 /* Swap the Ethernet source and destination addresses; VLAN tags behind
  * them stay as they are. */
 static __always_inline int swap_eth(void *data, void *end)
@@ -61,55 +195,60 @@ static __always_inline int swap_eth(void *data, void *end)
 	return 0;
 }
 
-/* IPv4 and UDP headers of the answer at l3_off: addresses and ports
- * swapped, TTL, total length and header checksum for a UDP datagram of
- * udp_len octets, UDP length. The UDP checksum is zeroed; *pseudo gets the
- * pseudo-header sum for it. */
+/* The UDP header of the answer at udph, for a datagram of udp_len octets
+ * whose payload sums to sum (pseudo: the pseudo-header sum): ports swapped,
+ * length, checksum. */
+static __always_inline void answer_udp(struct udphdr *udph, __u32 udp_len, __u64 sum, __u64 pseudo)
+{
+	__be16 sport = udph->source, dport = udph->dest;
+
+	udph->source = dport;
+	udph->dest = sport;
+	udph->len = bpf_htons(udp_len);
+	udph->check = csum_finish_udp(sum + pseudo + sport + dport + bpf_htons(udp_len));
+}
+
+/* IPv4 and UDP headers of the answer at l3_off: addresses swapped, TTL,
+ * total length and header checksum for a UDP datagram of udp_len octets
+ * whose payload sums to sum; then answer_udp(). */
 static __always_inline int answer_ipv4(void *data, void *end, __u32 l3_off, __u32 udp_len,
-				       __u64 *pseudo)
+				       __u64 sum)
 {
 	struct iphdr *iph;
 	struct udphdr *udph;
-	__be32 addr;
-	__be16 port;
+	__be32 saddr, daddr;
 
 	if (l3_off > XDPMX_FRAME_MAX)
 		return -1;
-	barrier_var(l3_off); /* see copy_word() */
+	barrier_var(l3_off);
 	iph = data + l3_off;
 	udph = (void *)(iph + 1);
 	if ((void *)(udph + 1) > end)
 		return -1;
-	addr = iph->saddr;
-	iph->saddr = iph->daddr;
-	iph->daddr = addr;
+	saddr = iph->saddr;
+	daddr = iph->daddr;
+	iph->saddr = daddr;
+	iph->daddr = saddr;
 	iph->ttl = XDPMX_ANSWER_TTL;
 	iph->tot_len = bpf_htons(sizeof(*iph) + udp_len);
 	iph->check = 0;
 	iph->check = csum_finish(csum_ip4hdr((__u32 *)iph));
-
-	port = udph->source;
-	udph->source = udph->dest;
-	udph->dest = port;
-	udph->len = bpf_htons(udp_len);
-	udph->check = 0;
-	*pseudo = csum_pseudo4(iph->saddr, iph->daddr, udp_len);
+	answer_udp(udph, udp_len, sum, csum_pseudo4(daddr, saddr, udp_len));
 	return 0;
 }
 
-/* IPv6 and UDP headers of the answer at l3_off, as answer_ipv4(): addresses
- * and ports swapped, hop limit, payload length, UDP length. */
+/* IPv6 and UDP headers of the answer at l3_off, as answer_ipv4():
+ * addresses swapped, hop limit, payload length; then answer_udp(). */
 static __always_inline int answer_ipv6(void *data, void *end, __u32 l3_off, __u32 udp_len,
-				       __u64 *pseudo)
+				       __u64 sum)
 {
 	struct ipv6hdr *ip6h;
 	struct udphdr *udph;
 	struct in6_addr addr;
-	__be16 port;
 
 	if (l3_off > XDPMX_FRAME_MAX)
 		return -1;
-	barrier_var(l3_off); /* see copy_word() */
+	barrier_var(l3_off);
 	ip6h = data + l3_off;
 	udph = (void *)(ip6h + 1);
 	if ((void *)(udph + 1) > end)
@@ -119,156 +258,27 @@ static __always_inline int answer_ipv6(void *data, void *end, __u32 l3_off, __u3
 	ip6h->daddr = addr;
 	ip6h->hop_limit = XDPMX_ANSWER_TTL;
 	ip6h->payload_len = bpf_htons(udp_len);
-
-	port = udph->source;
-	udph->source = udph->dest;
-	udph->dest = port;
-	udph->len = bpf_htons(udp_len);
-	udph->check = 0;
-	*pseudo = csum_pseudo6(&ip6h->saddr, &ip6h->daddr, udp_len);
+	answer_udp(udph, udp_len, sum, csum_pseudo6(&ip6h->saddr, &ip6h->daddr, udp_len));
 	return 0;
 }
 
 /* IP and UDP headers of the answer for a frame of len octets, the IP
- * header at l3_off: answer_ipv4() or answer_ipv6() by the header's version
- * (parsing accepted only those two). *udp_off: where the UDP header is. */
-static __always_inline int answer_ip(void *data, void *end, __u32 l3_off, __u32 len,
-				     __u32 *udp_off, __u64 *pseudo)
+ * header at l3_off, the UDP payload summing to sum: answer_ipv4() or
+ * answer_ipv6() by the header's version (parsing accepted only those two).
+ * Last step of an answer: it stores the UDP checksum. */
+static __always_inline int answer_ip(void *data, void *end, __u32 l3_off, __u32 len, __u64 sum)
 {
 	__u8 *p;
 
 	if (l3_off > XDPMX_FRAME_MAX || len > XDPMX_FRAME_MAX)
 		return -1;
-	barrier_var(l3_off); /* see copy_word() */
+	barrier_var(l3_off);
 	p = data + l3_off;
 	if ((void *)(p + 1) > end)
 		return -1;
-	if (XDPMX_IP6_VERSION(*p) == 6) {
-		*udp_off = l3_off + sizeof(struct ipv6hdr);
-		return answer_ipv6(data, end, l3_off, len - *udp_off, pseudo);
-	}
-	*udp_off = l3_off + sizeof(struct iphdr);
-	return answer_ipv4(data, end, l3_off, len - *udp_off, pseudo);
-}
-
-/* DNS header of the answer at dns_off: QR and AA set, OPCODE QUERY, RD and
- * CD copied from the query's flags, TC as given, RA, Z, AD and RCODE 0;
- * QDCOUNT stays 1, NSCOUNT 0. */
-static __always_inline int answer_dns_hdr(void *data, void *end, __u32 dns_off, __u16 qflags,
-					  __u16 tc, __u16 ancount, __u16 arcount)
-{
-	__u16 f = XDPMX_DNS_QR | XDPMX_DNS_AA | tc | (qflags & (XDPMX_DNS_RD | XDPMX_DNS_CD));
-	struct xdpmx_dnshdr *h;
-
-	if (dns_off > XDPMX_FRAME_MAX)
-		return -1;
-	barrier_var(dns_off); /* see copy_word() */
-	h = data + dns_off;
-	if ((void *)(h + 1) > end)
-		return -1;
-	h->flags = bpf_htons(f);
-	h->ancount = bpf_htons(ancount);
-	h->nscount = 0;
-	h->arcount = bpf_htons(arcount);
-	return 0;
-}
-
-/* Copy one 8-octet word from blob + src to data + dst. lim: the blob's
- * class size; the array value has XDPMX_BLOB_SLACK octets after it, so a
- * word read from any src <= lim stays inside the value. */
-static __always_inline int copy_word(void *data, void *end, __u32 dst, const __u8 *blob,
-				     __u32 lim, __u32 src)
-{
-	void *p;
-
-	if (src > lim || dst > XDPMX_FRAME_MAX)
-		return -1;
-	/* Without the barriers clang forms blob + src and data + dst before
-	 * the checks, from copies of src and dst, and the verifier sees
-	 * accesses at unbounded offsets. */
-	barrier_var(src);
-	barrier_var(dst);
-	p = data + dst;
-	if (p + 8 > end)
-		return -1;
-	*(__u64 *)p = *(const __u64 *)(blob + src);
-	return 0;
-}
-
-/*
- * Copy n octets of a blob (of class size lim, see copy_word()) from src to
- * data + dst, 8 at a time. n is 0 or at least 8 (every record is longer), so
- * the last, partial word is copied as the 8 octets ending at n, overlapping
- * the word before it instead of spilling past the end.
- *
- * The last word goes first: after the loop nothing that depends on how many
- * times it ran is used again, so the verifier's states after the loop are
- * all alike and it does not verify the rest of the program once per count.
- */
-static __always_inline int copy_blob(void *data, void *end, __u32 dst, const __u8 *blob, __u32 lim,
-				     __u32 src, __u32 n)
-{
-	int i;
-
-	if (!n)
-		return 0;
-	if (n < 8 || n > lim)
-		return -1;
-	if (copy_word(data, end, dst + n - 8, blob, lim, src + n - 8))
-		return -1;
-	for (i = 0; i < XDPMX_BLOB_MAX / 8; i++) {
-		__u32 o = i * 8;
-
-		if (o + 8 > n)
-			break;
-		if (copy_word(data, end, dst + o, blob, lim, src + o))
-			return -1;
-	}
-	return 0;
-}
-
-/* The OPT record of the answer at data + off (RFC 6891 section 6.1.2): root
- * owner, our UDP payload size, extended RCODE 0, version 0, DO as given,
- * no options. */
-static __always_inline int write_opt(void *data, void *end, __u32 off, __u16 udp_size, __u8 do_bit)
-{
-	__u8 *p;
-
-	if (off > XDPMX_FRAME_MAX)
-		return -1;
-	barrier_var(off); /* see copy_word() */
-	p = data + off;
-	if ((void *)(p + XDPMX_OPT_LEN) > end)
-		return -1;
-	p[0] = 0;
-	*(__be16 *)(p + XDPMX_OPT_OFF_TYPE) = bpf_htons(XDPMX_TYPE_OPT);
-	*(__be16 *)(p + XDPMX_OPT_OFF_CLASS) = bpf_htons(udp_size);
-	p[XDPMX_OPT_OFF_ERCODE] = 0;
-	p[XDPMX_OPT_OFF_VERSION] = 0;
-	p[XDPMX_OPT_OFF_FLAGS] = do_bit ? XDPMX_OPT_DO : 0;
-	p[XDPMX_OPT_OFF_FLAGS + 1] = 0;
-	*(__be16 *)(p + XDPMX_OPT_OFF_RDLEN) = 0;
-	return 0;
-}
-
-/* Store the UDP checksum of the datagram at data + udp_off, udp_len octets
- * long, its checksum field zero, pseudo: its pseudo-header sum. */
-static __always_inline int write_udp_csum(void *data, void *end, __u32 udp_off, __u32 udp_len,
-					  __u64 pseudo)
-{
-	struct udphdr *udph;
-	__u64 sum = pseudo;
-
-	if (csum_pkt(data, end, udp_off, udp_len, &sum))
-		return -1;
-	if (udp_off > XDPMX_FRAME_MAX)
-		return -1;
-	barrier_var(udp_off); /* see copy_word() */
-	udph = data + udp_off;
-	if ((void *)(udph + 1) > end)
-		return -1;
-	udph->check = csum_finish_udp(sum);
-	return 0;
+	if (XDPMX_IP6_VERSION(*p) == 6)
+		return answer_ipv6(data, end, l3_off, len - l3_off - sizeof(struct ipv6hdr), sum);
+	return answer_ipv4(data, end, l3_off, len - l3_off - sizeof(struct iphdr), sum);
 }
 
 #endif /* XDPMX_BPF_REWRITE_H */
