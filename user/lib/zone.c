@@ -1056,3 +1056,81 @@ out:
 	zone_free(z);
 	return err;
 }
+
+/* ---- Building from records (the daemon's edits) ------------------------------ */
+
+int xdpmx_zone_build(const struct xdpmx_zone_rec *recs, size_t n, const char *main_file,
+		     const struct xdpmx_zone_opts *opts, struct xdpmx_diag *d,
+		     struct xdpmx_zone **out)
+{
+	struct xdpmx_diag local = {};
+	struct xdpmx_zone *z = NULL;
+	/* File names by pointer: the records of a served zone point into its
+	 * few file names, often alternating ($INCLUDE). */
+	const char *seen[64];
+	int seen_idx[64];
+	size_t n_seen = 0;
+	struct xdpmx_zb b;
+	size_t errors_at_start;
+	int len, file = -1, err = 0;
+
+	*out = NULL;
+	if (!opts || !opts->origin || !main_file)
+		return -EINVAL;
+	len = xdpmx_dname_len(opts->origin, XDPMX_DNAME_MAX);
+	if (len < 0)
+		return -EINVAL;
+	if (!d)
+		d = &local;
+	errors_at_start = d->errors;
+	xdpmx_zb_init(&b, d);
+	xdpmx_zb_set_apex(&b, opts->origin, (size_t)len);
+	for (size_t i = 0; i < n; i++) {
+		const char *f = recs[i].file ? recs[i].file : main_file;
+		int olen = xdpmx_dname_len(recs[i].owner, XDPMX_DNAME_MAX);
+		size_t k;
+
+		if (olen < 0) {
+			err = -EINVAL;
+			goto out;
+		}
+		for (k = 0; k < n_seen && seen[k] != f; k++)
+			;
+		if (k < n_seen) {
+			file = seen_idx[k];
+		} else {
+			file = xdpmx_zb_file(&b, f);
+			if (file < 0) {
+				err = file;
+				goto out;
+			}
+			if (n_seen < 64) {
+				seen[n_seen] = f;
+				seen_idx[n_seen++] = file;
+			}
+		}
+		err = xdpmx_zb_add(&b, recs[i].owner, (size_t)olen, recs[i].type, recs[i].ttl,
+				   recs[i].rdata, recs[i].rdlen, file, recs[i].line);
+		if (err < 0)
+			goto out;
+		err = 0;
+	}
+	if (d->errors > errors_at_start) {
+		err = -EINVAL;
+		goto out;
+	}
+	err = xdpmx_zb_finish(&b, main_file, opts->order, &z);
+	if (err)
+		goto out;
+	if (xdpmx_zone_check(z, d) > 0) {
+		xdpmx_zone_unref(z);
+		err = -EINVAL;
+		goto out;
+	}
+	*out = z;
+out:
+	xdpmx_zb_release(&b);
+	if (d == &local)
+		xdpmx_diag_clear(&local);
+	return err;
+}

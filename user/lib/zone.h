@@ -124,6 +124,28 @@ int xdpmx_zone_load(const char *path, const struct xdpmx_zone_opts *opts, struct
  */
 int xdpmx_zone_check(const struct xdpmx_zone *z, struct xdpmx_diag *d);
 
+/* One record for xdpmx_zone_build(). */
+struct xdpmx_zone_rec {
+	const uint8_t *owner; /* wire name, in the case answers should use */
+	uint16_t type;
+	uint16_t rdlen;
+	uint32_t ttl;
+	const uint8_t *rdata; /* wire RDATA, embedded names uncompressed */
+	const char *file;     /* where it came from, for messages (NULL: main_file) */
+	unsigned line;
+};
+
+/*
+ * Build and check a zone from records rather than a file: the daemon's
+ * edit path (a served zone's records with some added, removed or
+ * replaced). Same model, checks and results as xdpmx_zone_load(), whose
+ * options it takes; opts->origin is required. main_file becomes the zone's
+ * file. Added by "daemon" for record edits.
+ */
+int xdpmx_zone_build(const struct xdpmx_zone_rec *recs, size_t n, const char *main_file,
+		     const struct xdpmx_zone_opts *opts, struct xdpmx_diag *d,
+		     struct xdpmx_zone **out);
+
 struct xdpmx_zone *xdpmx_zone_ref(struct xdpmx_zone *z);
 void xdpmx_zone_unref(struct xdpmx_zone *z);
 
