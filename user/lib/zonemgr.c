@@ -12,6 +12,7 @@
  * A zone that fails in 1 or 2 keeps its served version everywhere.
  */
 #define _GNU_SOURCE /* asprintf */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -28,7 +29,9 @@
 #include "compile.h"
 #include "dname.h"
 #include "log.h"
+#include "mapdump.h"
 #include "zone.h"
+#include "zoneedit.h"
 #include "zonemgr.h"
 
 struct zentry {
@@ -216,8 +219,13 @@ struct pending {
 	char *error; /* why it failed */
 	struct xdpmx_compiled *c;
 	struct xdpmx_fp_apply_stats ast;
-	int fp_ret; /* of the fast-path apply; 1: not applied */
-	bool edit;  /* z was built by an edit, not read from the file */
+	int fp_ret;   /* of the fast-path apply; 1: not applied */
+	bool edit;    /* z was built by an edit, not read from the file */
+	bool swapped; /* z is served now */
+	/* An RRset to look for in the fast path once applied (edits). */
+	uint16_t probe_type; /* 0: none */
+	uint8_t probe_name[XDPMX_DNAME_MAX];
+	bool probe_fp; /* the fast path answers it */
 };
 
 static void pending_fail(struct pending *p, char *error)
@@ -272,8 +280,8 @@ static json_t *apply_json(const struct pending *p)
 {
 	if (p->fp_ret == 1)
 		return json_null();
-	return json_pack("{s:b, s:I, s:I, s:I, s:I, s:I, s:I}", "ok", p->fp_ret == 0,
-			 "compiled", (json_int_t)(p->c ? p->c->n : 0), "skipped",
+	return json_pack("{s:b, s:I, s:I, s:I, s:I, s:I, s:I}", "ok", p->fp_ret == 0, "compiled",
+			 (json_int_t)(p->c ? p->c->n : 0), "skipped",
 			 (json_int_t)(p->c ? p->c->skipped[XDPMX_SKIP_TOO_BIG] +
 						      p->c->skipped[XDPMX_SKIP_TOO_MANY]
 					   : 0),
@@ -312,6 +320,32 @@ static void fp_apply(struct xdpmx_zonemgr *zm, struct pending *p)
 		p->c->skipped[XDPMX_SKIP_TOO_BIG], p->c->skipped[XDPMX_SKIP_TOO_MANY],
 		p->c->ad_trimmed, p->ast.added, p->ast.changed, p->ast.deleted, p->ast.unchanged,
 		p->ast.epoch);
+}
+
+/* Whether the compiled set holds the RRset (canonical owner, type). */
+static bool compiled_has(const struct xdpmx_compiled *c, const uint8_t *owner, uint16_t type)
+{
+	struct xdpmx_centry key = {};
+	int len = xdpmx_dname_len(owner, XDPMX_DNAME_MAX);
+	size_t lo = 0, hi = c->n;
+
+	if (len < 0)
+		return false;
+	key.key.qtype = htons(type);
+	memcpy(key.key.name, owner, len);
+	key.name_len = (uint8_t)len;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int cmp = xdpmx_centry_cmp(&c->e[mid], &key);
+
+		if (!cmp)
+			return true;
+		if (cmp < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
 }
 
 static void fp_remove(struct xdpmx_zonemgr *zm, const uint8_t *apex)
@@ -442,6 +476,7 @@ static void run_batch(struct xdpmx_zonemgr *zm, struct pending *p, size_t np, st
 		diag_append_json(e->details, &ptr, e->file);
 		xdpmx_zone_unref(e->zone);
 		e->zone = xdpmx_zone_ref(p[i].z);
+		p[i].swapped = true;
 		e->rrsets = count_rrsets(p[i].z);
 		e->edited = p[i].edit;
 		if (!p[i].edit) {
@@ -498,6 +533,9 @@ static void run_batch(struct xdpmx_zonemgr *zm, struct pending *p, size_t np, st
 			if (!p[i].z || !p[i].c)
 				continue;
 			fp_apply(zm, &p[i]);
+			if (!p[i].fp_ret && p[i].probe_type)
+				p[i].probe_fp =
+					compiled_has(p[i].c, p[i].probe_name, p[i].probe_type);
 			pthread_mutex_lock(&zm->lock);
 			e->in_fp = p[i].fp_ret == 0;
 			e->fp_rrsets = e->in_fp ? p[i].c->n : 0;
@@ -872,6 +910,123 @@ static json_t *check_file(struct xdpmx_zonemgr *zm, json_t *args, char **error)
 	return res;
 }
 
+/* ---- edits ---------------------------------------------------------------------------- */
+
+static const char *const edit_words[] = {"added", "deleted", "replaced"};
+
+/* "record add|del|set" {"zone", "name", "type", "ttl", "data"}. */
+static json_t *edit_record(struct xdpmx_zonemgr *zm, enum xdpmx_edit_op op, json_t *args,
+			   char **error, json_t **details)
+{
+	const char *zone = json_string_value(json_object_get(args, "zone"));
+	json_t *ttl = json_object_get(args, "ttl");
+	struct xdpmx_edit ed = {
+		.op = op,
+		.name = json_string_value(json_object_get(args, "name")),
+		.type = json_string_value(json_object_get(args, "type")),
+		.data = json_string_value(json_object_get(args, "data")),
+	};
+	char err[XDPMX_EDIT_ERR_MAX], name[XDPMX_DNAME_STRLEN];
+	struct pending p = {.edit = true};
+	json_t *res;
+	uint32_t serial;
+	int ret;
+
+	if (!zone || !ed.name || !ed.type || (op != XDPMX_EDIT_DEL && (!ed.data || !ttl)) ||
+	    (ttl && (!json_is_integer(ttl) || json_integer_value(ttl) < 0 ||
+		     json_integer_value(ttl) > INT32_MAX))) {
+		*error = strdup(op == XDPMX_EDIT_DEL
+					? "record del needs \"zone\", \"name\", \"type\" (and "
+					  "\"data\" for one record)"
+					: "this record command needs \"zone\", \"name\", \"type\", "
+					  "\"ttl\" (0 to 2147483647) and \"data\"");
+		return NULL;
+	}
+	ed.ttl = (uint32_t)json_integer_value(ttl);
+	p.e = find_entry(zm, zone);
+	if (!p.e || !p.e->zone) {
+		if (asprintf(error, p.e ? "zone %s is not loaded" : "zone %s is not configured",
+			     zone) < 0)
+			*error = NULL;
+		return NULL;
+	}
+	ret = xdpmx_zone_edit(p.e->zone, &ed, &p.d, &p.z, p.probe_name, &p.probe_type, err);
+	if (ret) {
+		json_t *d = json_array();
+
+		diag_append_json(d, &p.d, NULL);
+		*details = d;
+		xdpmx_diag_clear(&p.d);
+		if (asprintf(error, "couldn't edit zone %s: %s", zone, err) < 0)
+			*error = NULL;
+		return NULL;
+	}
+	serial = p.z->serial;
+	xdpmx_dname_str(p.z->apex, name);
+	run_batch(zm, &p, 1, NULL, 0, NULL, 0, NULL);
+	if (!p.swapped) {
+		*error = strdup("couldn't swap the edited zone in: out of memory");
+		return NULL;
+	}
+	pr_warn("Zone %s: %s %s record %s (serial %u); not written to %s: a reload or restart "
+		"forgets it",
+		name, ed.name, ed.type, edit_words[op], serial, p.e->file);
+	res = json_pack("{s:b, s:b, s:I, s:s}", "persisted", 0, "fastpath", p.probe_fp, "serial",
+			(json_int_t)serial, "zone", name);
+	if (!res)
+		*error = NULL;
+	return res;
+}
+
+/* "rrset order" {"name", "type", "order"}: in the deepest zone holding name. */
+static json_t *rrset_order(struct xdpmx_zonemgr *zm, json_t *args, char **error)
+{
+	const char *rname = json_string_value(json_object_get(args, "name"));
+	const char *type = json_string_value(json_object_get(args, "type"));
+	const char *order = json_string_value(json_object_get(args, "order"));
+	char err[XDPMX_EDIT_ERR_MAX], name[XDPMX_DNAME_STRLEN];
+	uint8_t canon[XDPMX_DNAME_MAX];
+	struct pending p = {.edit = true};
+	struct xdpmx_zone *z;
+	int o;
+
+	o = order ? xdpmx_order_parse(order) : -EINVAL;
+	if (!rname || !type || o < 0) {
+		*error = strdup("rrset order needs \"name\", \"type\" and \"order\" (cyclic, "
+				"random or fixed)");
+		return NULL;
+	}
+	if (domain_wire(rname, canon) < 0) {
+		if (asprintf(error, "'%s' is not a valid domain name", rname) < 0)
+			*error = NULL;
+		return NULL;
+	}
+	z = xdpmx_zoneset_find(zm->zs, canon);
+	for (size_t i = 0; z && i < zm->n; i++)
+		if (zm->e[i]->zone == z)
+			p.e = zm->e[i];
+	if (!p.e) {
+		if (asprintf(error, "%s is in no zone served here", rname) < 0)
+			*error = NULL;
+		return NULL;
+	}
+	if (xdpmx_zone_set_order(z, rname, type, (uint8_t)o, &p.z, p.probe_name, &p.probe_type,
+				 err)) {
+		if (asprintf(error, "couldn't change the order of %s %s: %s", rname, type, err) < 0)
+			*error = NULL;
+		return NULL;
+	}
+	xdpmx_dname_str(z->apex, name);
+	run_batch(zm, &p, 1, NULL, 0, NULL, 0, NULL);
+	if (!p.swapped) {
+		*error = strdup("couldn't swap the edited zone in: out of memory");
+		return NULL;
+	}
+	pr_info("Zone %s: %s %s now in %s order (until the zone is reloaded from its file)", name,
+		rname, type, order);
+	return json_pack("{s:s, s:b, s:b}", "zone", name, "fastpath", p.probe_fp, "persisted", 0);
+}
+
 /* ---- the thread ---------------------------------------------------------------------- */
 
 static void run_job(struct xdpmx_zonemgr *zm, struct xdpmx_zm_job *job)
@@ -906,9 +1061,31 @@ static void run_job(struct xdpmx_zonemgr *zm, struct xdpmx_zm_job *job)
 		res = ret ? NULL : json_object();
 		break;
 	}
-	default:
-		error = strdup("this command is not implemented yet");
+	case XDPMX_ZM_RECORD_ADD:
+		res = edit_record(zm, XDPMX_EDIT_ADD, job->args, &error, &job->details);
 		break;
+	case XDPMX_ZM_RECORD_DEL:
+		res = edit_record(zm, XDPMX_EDIT_DEL, job->args, &error, &job->details);
+		break;
+	case XDPMX_ZM_RECORD_SET:
+		res = edit_record(zm, XDPMX_EDIT_SET, job->args, &error, &job->details);
+		break;
+	case XDPMX_ZM_RRSET_ORDER:
+		res = rrset_order(zm, job->args, &error);
+		break;
+	case XDPMX_ZM_MAP_DUMP: {
+		int ret = 0;
+
+		if (!zm->fp) {
+			error = strdup(
+				"couldn't dump the maps: the daemon runs without a fast path");
+			break;
+		}
+		res = xdpmx_map_dump_json(zm->fp, &ret);
+		if (!res && asprintf(&error, "couldn't dump the maps: %s", strerror(-ret)) < 0)
+			error = NULL;
+		break;
+	}
 	}
 	if (res) {
 		job->result = res;
