@@ -481,3 +481,22 @@ Test(config, sockaddr_helpers)
 	cr_assert_eq(xdpmx_order_parse("Fixed"), -EINVAL);
 	cr_assert_str_eq(xdpmx_order_name(XDPMX_ORDER_RANDOM), "random");
 }
+
+/* The shipped example parses, with the values its comments promise (make
+ * check runs from the top of the tree). */
+Test(config, shipped_example)
+{
+	struct xdpmx_flags f = {.config = "examples/xdpmxd.conf"};
+	struct xdpmx_config c;
+
+	cr_assert_eq(xdpmx_config_build(&f, &c, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(c.n_listen, 2);
+	cr_assert_str_eq(addr(&c.listen[1]), "2001:db8::53@53");
+	cr_assert_eq(c.n_ifaces, 1);
+	cr_assert_str_eq(c.ifaces[0], "eth0");
+	cr_assert_eq(c.metrics_on, false);
+	cr_assert_eq(c.n_zones, 2);
+	cr_assert_str_eq(c.zones[1].domain, "2.168.192.in-addr.arpa");
+	cr_assert_eq(c.zones[1].order, XDPMX_ORDER_FIXED);
+	xdpmx_config_free(&c);
+}
