@@ -387,6 +387,7 @@ static void run_batch(struct xdpmx_zonemgr *zm, struct pending *p, size_t np, st
 	struct xdpmx_zoneset *zs = NULL, *old_zs = NULL;
 	struct xdpmx_diag ptr = {};
 	char name[XDPMX_DNAME_STRLEN], other[XDPMX_DNAME_STRLEN];
+	struct zentry **new_e = NULL, **old_e = NULL;
 	size_t i, ok = 0;
 	bool swapped = false;
 	int ret;
@@ -446,6 +447,12 @@ static void run_batch(struct xdpmx_zonemgr *zm, struct pending *p, size_t np, st
 	}
 
 	/* 5. Publish to the slow path, then the bookkeeping. */
+	if (adopt) {
+		new_e = malloc((nadopt ? nadopt : 1) * sizeof(*new_e));
+		if (!new_e)
+			goto nomem;
+		memcpy(new_e, adopt, nadopt * sizeof(*new_e));
+	}
 	if (zm->srv && (ok || ngone) && xdpmx_server_set_zones(zm->srv, zs))
 		goto nomem;
 	pthread_mutex_lock(&zm->lock);
@@ -487,17 +494,15 @@ static void run_batch(struct xdpmx_zonemgr *zm, struct pending *p, size_t np, st
 		}
 		XDPMX_SST_INC(zm->st.zone_loads);
 	}
-	if (adopt) {
-		struct zentry **arr = realloc(zm->e, (nadopt ? nadopt : 1) * sizeof(*arr));
-
-		if (arr) {
-			memcpy(arr, adopt, nadopt * sizeof(*arr));
-			zm->e = arr;
-			zm->n = nadopt;
-		}
+	if (new_e) {
+		old_e = zm->e;
+		zm->e = new_e;
+		zm->n = nadopt;
+		new_e = NULL;
 	}
 	pthread_mutex_unlock(&zm->lock);
 	xdpmx_zoneset_free(old_zs);
+	free(old_e);
 
 	/* What happened, in the log. */
 	for (i = 0; i < np; i++) {
@@ -590,6 +595,7 @@ static void run_batch(struct xdpmx_zonemgr *zm, struct pending *p, size_t np, st
 
 nomem:
 	xdpmx_zoneset_free(zs);
+	free(new_e);
 	for (i = 0; i < np; i++)
 		if (p[i].z)
 			pending_fail(&p[i], strdup("out of memory while swapping the zone in"));
