@@ -1209,7 +1209,7 @@ int xdpmx_attach_list(const char *pin_dir, struct xdpmx_iface_info **out, size_t
 		      struct xdpmx_attach_err *err)
 {
 	const char *dir = pin_dir_or_default(pin_dir);
-	static uint64_t counters[XDPMX_IFACE_MAX][XDPMX_CNT__MAX];
+	uint64_t(*counters)[XDPMX_CNT__MAX];
 	struct xdpmx_iface_info *list;
 	struct xdpmx_iface v;
 	size_t k = 0;
@@ -1233,22 +1233,26 @@ int xdpmx_attach_list(const char *pin_dir, struct xdpmx_iface_info **out, size_t
 	if (fd < 0)
 		return seterr(err, fd, "Couldn't list the interfaces pinned in '%s': %s", dir,
 			      strerror(-fd));
-	memset(counters, 0, sizeof(counters));
+	counters = calloc(XDPMX_IFACE_MAX, sizeof(*counters));
+	list = calloc(XDPMX_IFACE_MAX, sizeof(*list));
+	if (!counters || !list) {
+		free(counters);
+		free(list);
+		close(fd);
+		return seterr(err, -ENOMEM, "Couldn't list the interfaces: out of memory");
+	}
 	ret = xdpmx_read_counters(dir, counters, err);
 	if (ret == -EPROTO) {
 		/* Still list the interfaces; the caller reports the
 		 * mismatch through its own check. */
-		memset(counters, 0, sizeof(counters));
+		memset(counters, 0, XDPMX_IFACE_MAX * sizeof(*counters));
 	} else if (ret) {
+		free(counters);
+		free(list);
 		close(fd);
 		return ret;
 	}
 	err->msg[0] = '\0';
-	list = calloc(XDPMX_IFACE_MAX, sizeof(*list));
-	if (!list) {
-		close(fd);
-		return seterr(err, -ENOMEM, "Couldn't list the interfaces: out of memory");
-	}
 	for (s = 0; s < XDPMX_IFACE_MAX; s++) {
 		struct xdpmx_iface_info *i = &list[k];
 		struct xdp_state st;
@@ -1276,6 +1280,7 @@ int xdpmx_attach_list(const char *pin_dir, struct xdpmx_iface_info **out, size_t
 		k++;
 	}
 	close(fd);
+	free(counters);
 	*out = list;
 	*n = k;
 	return 0;

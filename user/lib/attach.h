@@ -20,6 +20,10 @@
  *    kernel allows it, with XDP_FLAGS_REPLACE).
  *  - Every change to the pin directory happens under flock() on it.
  *
+ * Threads: xdpmx_attach() routes libbpf's and libxdp's output to itself
+ * while it loads and attaches (to show a verifier log cut to its end), so
+ * call it when no other thread uses libbpf, e.g. at the daemon's start.
+ *
  * Errors: functions return 0 or a negative errno, and fill a struct
  * xdpmx_attach_err with one complete message that names the action, the
  * object and the cause, plus what to do where there is something to do:
