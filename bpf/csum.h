@@ -103,10 +103,4 @@ static __always_inline __u64 csum_pseudo6(const struct in6_addr *saddr,
 	return sum;
 }
 
-/* Sum of the 32-bit words of an IPv4 header without options. */
-static __always_inline __u64 csum_ip4hdr(const __u32 *w)
-{
-	return (__u64)w[0] + w[1] + w[2] + w[3] + w[4];
-}
-
 #endif /* XDPMX_BPF_CSUM_H */

@@ -100,11 +100,11 @@ struct xdpmx_edns {
 };
 
 /*
- * The directory key, built in a buffer laid out so that the name words are
- * 8-byte aligned: the verifier refuses misaligned stack accesses, and
- * struct xdpmx_key_l has its name at offset 2. The key proper (qtype, then
- * the name) starts at qtype_be; the directory maps hash the first
- * key_size bytes from there.
+ * The directory key, built in a buffer (a per-CPU map value, bpf/maps.h)
+ * laid out so that the name words are 8-byte aligned, as struct
+ * xdpmx_key_l has its name at offset 2. The key proper (qtype, then the
+ * name) starts at qtype_be; the directory maps hash the first key_size
+ * bytes from there.
  */
 struct xdpmx_keybuf {
 	__u8 pad[6];

@@ -6,7 +6,7 @@
  * overrides max_entries before load.
  *
  * BPF only. This header defines the maps, so exactly one BPF unit
- * (bpf/xdpmx.bpf.c) includes it.
+ * (bpf/xdpmx.bpf.c) includes it. Needs bpf/dns.h for the key buffer.
  *
  * The counters and the rotation cursor are PERCPU_ARRAYs: every CPU bumps its
  * own copy with a plain increment, so there are no atomics and no cache line
@@ -20,6 +20,8 @@
 
 #include <xdpmx/abi.h>
 #include <xdpmx/counters.h>
+
+#include "dns.h"
 
 /* Blob array values: a blob of class c plus XDPMX_BLOB_SLACK bytes, so an
  * 8-byte word read at any offset <= XDPMX_BLOB_SIZE(c) stays in the value. */
@@ -130,6 +132,18 @@ struct {
 	__type(value, struct xdpmx_dir_val);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } XDPMX_MAP_DIR_L SEC(".maps");
+
+/* keybuf: 0 -> the directory key being built (per CPU); private to the
+ * program: not in abi.h, not pinned, never read by userspace. The key is
+ * 264 octets, too much for the 512-octet BPF stack next to everything else
+ * the program keeps. One program run at a time per CPU (XDP runs in
+ * softirq), so a per-CPU buffer is never shared. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct xdpmx_keybuf);
+} xdpmx_keybuf SEC(".maps");
 
 /* blob64 .. blob1280: blob index -> compiled RRset of that size class;
  * written by the daemon's map writer, read by the program. */

@@ -69,7 +69,7 @@ const volatile __u32 xdpmx_abi = XDPMX_ABI_VERSION;
 /* What parsing learnt about the query. Offsets are from the start of the
  * frame and unknown to the verifier (pkt_off()): bound them before use. */
 struct xdpmx_query {
-	struct xdpmx_keybuf key; /* directory key: qtype, lowercased name */
+	struct xdpmx_keybuf *key; /* directory key: qtype, lowercased name */
 	struct xdpmx_edns edns;
 	__u32 l3_off;   /* IP header */
 	__u32 dns_off;  /* DNS header */
@@ -78,6 +78,7 @@ struct xdpmx_query {
 	__u32 name_len; /* question name, root byte included */
 	__u16 flags;    /* query header flags, host order */
 	__u16 our_size; /* our EDNS UDP payload size (cfg), >= XDPMX_UDP_MIN */
+	__be16 qtype_be;
 };
 
 /* The RRset version to answer with: its blob and validated header. */
@@ -125,12 +126,12 @@ static __always_inline int parse_frame(struct xdp_md *ctx, const struct xdpmx_cf
 }
 
 /* Stage 1b, parse the DNS message of dns_len octets at q->dns_off: header,
- * question, OPT record; q->key and the rest of q set. */
+ * question, OPT record; the key built and the rest of q set. */
 static __always_inline int parse_dns(struct xdp_md *ctx, struct xdpmx_query *q, __u32 dns_len)
 {
 	void *data = (void *)(long)ctx->data;
 	struct xdpmx_cursor cur = {.end = (void *)(long)ctx->data_end};
-	__u32 dns_off = q->dns_off, left;
+	__u32 dns_off = q->dns_off, zero = 0, left;
 	__u8 has_ar, *qname, *qend;
 	__be16 qtype_be;
 	int v;
@@ -171,7 +172,11 @@ static __always_inline int parse_dns(struct xdp_md *ctx, struct xdpmx_query *q, 
 	 * so the verifier's states there do not differ by the packet ranges
 	 * each round of the loop checked. */
 	q->qend_off = pkt_off(qend, data);
-	return build_key(&q->key, qname, cur.end, q->name_len, qtype_be, &q->qname_sum);
+	q->qtype_be = qtype_be;
+	q->key = bpf_map_lookup_elem(&xdpmx_keybuf, &zero);
+	if (!q->key)
+		return XDPMX_CNT_ABORTED;
+	return build_key(q->key, qname, cur.end, q->name_len, qtype_be, &q->qname_sum);
 }
 
 /* Stage 1, parse: every header from Ethernet to the OPT record, into q. */
@@ -212,7 +217,7 @@ static __always_inline int parse_query(struct xdp_md *ctx, struct xdpmx_query *q
 /* The directory entry of the key, from the map for its name length. */
 static __always_inline struct xdpmx_dir_val *lookup_dir(struct xdpmx_query *q)
 {
-	void *key = XDPMX_KEYBUF_KEY(&q->key);
+	void *key = XDPMX_KEYBUF_KEY(q->key);
 
 	if (q->name_len <= XDPMX_NAME_S)
 		return lookup_in(&XDPMX_MAP_DIR_S, key, "dir_s");
@@ -420,7 +425,7 @@ static __always_inline int build_answer(struct xdp_md *ctx, const struct xdpmx_q
 	 * them is the same for every query, so the verifier's states after
 	 * the copy loops merge (see copy_blob()). */
 	sum = q->qname_sum +
-	      csum_place(q->key.qtype_be + bpf_htons(XDPMX_CLASS_IN), qend_off - 4);
+	      csum_place(q->qtype_be + bpf_htons(XDPMX_CLASS_IN), qend_off - 4);
 	if (answer_dns_hdr(data, end, dns_off, q->flags, tc, ancount, arcount, &sum) ||
 	    (opt_len && write_opt(data, end, len - opt_len, q->our_size, q->edns.do_bit, &sum)) ||
 	    copy_blob(data, end, qend_off, rs->blob, rs->lim, an_off + start, n1, &sum) ||
@@ -429,7 +434,7 @@ static __always_inline int build_answer(struct xdp_md *ctx, const struct xdpmx_q
 		      &sum) ||
 	    swap_eth(data, end) || answer_ip(data, end, l3_off, len, sum))
 		return XDPMX_CNT_ABORTED;
-	return tc ? XDPMX_CNT_HIT_TC : hit_counter(q->key.qtype_be);
+	return tc ? XDPMX_CNT_HIT_TC : hit_counter(q->qtype_be);
 }
 
 SEC("xdp")
