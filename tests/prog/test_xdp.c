@@ -1,15 +1,19 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
  * The program-test case table: one crafted frame per case, run through the
- * real XDP object with BPF_PROG_TEST_RUN over maps filled from the
- * whitepaper zones (examples/) and the fixtures (tests/fixtures/prog/) by
- * the daemon's own code. Each case names its frame, the equivalent dig
- * command line, the action, the one counter that must move, and either the
- * answer (checked field by field by check.c) or "unchanged".
+ * real XDP object with BPF_PROG_TEST_RUN over maps filled from zone files
+ * by the daemon's own code. Each row gives: a name; the equivalent dig
+ * command line (second field, printed with every failure of the row); the
+ * map state (zone files loaded; default: the whitepaper zones of examples/
+ * and the fixtures of tests/fixtures/prog/); the frame (pkt.h spec and DNS
+ * query, plus an optional mangle); the action; the one counter that must
+ * move; and either the answer (checked field by field by check.c) or, with
+ * none, "unchanged". Rows are grouped under comments saying what each
+ * group proves.
  *
- * The tests after the table cover what one frame cannot: every truncation
- * of valid queries, a zone swap, run-time configuration, the interface
- * slot of the counters, and the context the kernel passes.
+ * xdp/table runs every row; xdp/differential runs every answered row
+ * through the slow-path responder as well and compares. What one frame
+ * cannot show is in test_trunc.c, test_rotation.c and test_state.c.
  */
 #include <string.h>
 
