@@ -14,6 +14,10 @@ DMN_PY=/usr/bin/python3
 DMN_HELPER=$E2E_DIR/daemon_helper.py
 
 dmn_py() { "$DMN_PY" "$DMN_HELPER" "$@"; }
+# The helper in the client namespace. Background runs call nsenter
+# directly instead, so that $! is the helper (teardown kills it), not a
+# subshell around it.
+dmn_cli_py() { nsenter --net=/run/netns/$CLI_NS -- "$DMN_PY" "$DMN_HELPER" "$@"; }
 
 # Write $E2E_TMP/xdpmxd.conf: the server on both veth addresses with one
 # worker (so cyclic rotation is one sequence), extra server lines from the
@@ -162,15 +166,15 @@ test_daemon_errors() {
 	dmn_conf
 	dmn_start
 
-	assert_eq "NOTIMP qr rd" "$(in_cli "$DMN_PY" "$DMN_HELPER" opcode $SRV4 STATUS mydomain.com)" \
+	assert_eq "NOTIMP qr rd" "$(dmn_cli_py opcode $SRV4 STATUS mydomain.com)" \
 		"opcode STATUS"
 	# id 0x1234, RD, QDCOUNT 0
-	assert_eq "FORMERR qr rd" "$(in_cli "$DMN_PY" "$DMN_HELPER" raw $SRV4 123401000000000000000000)" \
+	assert_eq "FORMERR qr rd" "$(dmn_cli_py raw $SRV4 123401000000000000000000)" \
 		"QDCOUNT 0"
 	# id 0x1234, QR, QDCOUNT 1, question mydomain.com A IN
-	assert_eq "noanswer" "$(in_cli "$DMN_PY" "$DMN_HELPER" raw $SRV4 \
+	assert_eq "noanswer" "$(dmn_cli_py raw $SRV4 \
 		123481000001000000000000086d79646f6d61696e03636f6d0000010001)" "QR=1 gets no answer"
-	assert_eq "noanswer" "$(in_cli "$DMN_PY" "$DMN_HELPER" raw $SRV4 1234010000)" "runt"
+	assert_eq "noanswer" "$(dmn_cli_py raw $SRV4 1234010000)" "runt"
 
 	out=$(in_cli kdig +retry=0 +timeout=2 @$SRV4 +edns=1 mydomain.com MX)
 	echo "$out"
@@ -206,7 +210,7 @@ test_daemon_tc_tcp() {
 	assert_eq 20 "$(dmn_dig $SRV4 +tcp +short big.e2e.test TXT | wc -l)" "all records over TCP"
 	assert_eq 20 "$(dmn_dig $SRV6 +short big.e2e.test TXT | wc -l)" "dig falls back to TCP"
 
-	out=$(in_cli "$DMN_PY" "$DMN_HELPER" pipeline $SRV4 mail.mydomain.com host.e2e.test \
+	out=$(dmn_cli_py pipeline $SRV4 mail.mydomain.com host.e2e.test \
 		nope.mydomain.com ns1.mydomain.com)
 	echo "$out"
 	assert_eq "mail.mydomain.com. id-ok NOERROR 192.168.2.1 192.168.2.2 192.168.2.3
@@ -224,7 +228,7 @@ test_daemon_tcp_idle() {
 	dmn_conf "tcp-idle-timeout: 1s"
 	dmn_start
 
-	out=$(in_cli "$DMN_PY" "$DMN_HELPER" idle $SRV4 5)
+	out=$(dmn_cli_py idle $SRV4 5)
 	echo "idle: $out"
 	assert_match "^closed " "$out" "silent client closed"
 	t=${out#closed }
@@ -252,10 +256,10 @@ print("closed" if not d else "data", "%.1f" % (time.monotonic() - t))' $SRV4)
 	echo "trickle: $out"
 	assert_match "^closed " "$out" "half a query, trickled, is closed"
 	# Two silent clients hold connections while dig over TCP is answered.
-	in_cli "$DMN_PY" "$DMN_HELPER" idle $SRV4 5 >/dev/null &
+	nsenter --net=/run/netns/$CLI_NS -- "$DMN_PY" "$DMN_HELPER" idle $SRV4 5 >/dev/null &
 	p1=$!
 	track $p1
-	in_cli "$DMN_PY" "$DMN_HELPER" idle $SRV4 5 >/dev/null &
+	nsenter --net=/run/netns/$CLI_NS -- "$DMN_PY" "$DMN_HELPER" idle $SRV4 5 >/dev/null &
 	p2=$!
 	track $p2
 	wait_for 3 dmn_stat_is tcp_connections 4 || fail "the idle clients did not connect"
@@ -273,14 +277,14 @@ test_daemon_tcp_limit() {
 	dmn_conf "tcp-max-clients: 2" "tcp-idle-timeout: 20s"
 	dmn_start
 
-	in_cli "$DMN_PY" "$DMN_HELPER" hold $SRV4 3 &
+	nsenter --net=/run/netns/$CLI_NS -- "$DMN_PY" "$DMN_HELPER" hold $SRV4 3 &
 	p1=$!
 	track $p1
-	in_cli "$DMN_PY" "$DMN_HELPER" hold $SRV4 3 &
+	nsenter --net=/run/netns/$CLI_NS -- "$DMN_PY" "$DMN_HELPER" hold $SRV4 3 &
 	p2=$!
 	track $p2
 	wait_for 3 dmn_stat_is tcp_connections 2 || fail "the two holding clients did not connect"
-	out=$(in_cli "$DMN_PY" "$DMN_HELPER" idle $SRV4 2)
+	out=$(dmn_cli_py idle $SRV4 2)
 	echo "third: $out"
 	assert_match "^(closed|reset) 0\." "$out" "third connection closed at once"
 	assert_eq 1 "$(dmn_stat tcp_refused)" "refusal counted"
@@ -511,7 +515,7 @@ test_daemon_fast_slow_same() {
 	hits0=$(dmn_ctl "stats show" | dmn_py get result.fastpath | "$DMN_PY" -c \
 		'import json, sys; j = json.load(sys.stdin); print(sum(v for k, v in j.items() if k.startswith("hit.")))')
 	q0=$(dmn_ctl "stats show" | dmn_py get result.slowpath.queries_udp)
-	out=$(in_cli "$DMN_PY" "$DMN_HELPER" compare $SRV4 $specs)
+	out=$(dmn_cli_py compare $SRV4 $specs)
 	echo "$out"
 	assert_eq "same $n" "$out" "fast path and slow path agree on every RRset"
 	hits1=$(dmn_ctl "stats show" | dmn_py get result.fastpath | "$DMN_PY" -c \
@@ -537,7 +541,8 @@ test_daemon_restart() {
 	assert_eq "192.168.2.1" "$(dmn_dig $SRV4 +short mail1.mydomain.com A)" "answer"
 	assert_ge 1 "$(dmn_hits a)" "A answered by the fast path"
 
-	in_cli "$DMN_PY" "$DMN_HELPER" stream $SRV4 mail.mydomain.com A 80 0.05 >"$E2E_TMP/stream" &
+	nsenter --net=/run/netns/$CLI_NS -- "$DMN_PY" "$DMN_HELPER" stream $SRV4 mail.mydomain.com A \
+		80 0.05 >"$E2E_TMP/stream" &
 	local sp=$!
 	track $sp
 	sleep 1

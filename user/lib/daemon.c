@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <net/if.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -367,11 +368,18 @@ static void print_version(void)
 /* --check-config: the configuration, then every zone, loaded and checked. */
 static int check_config(struct daemon *d)
 {
-	int failed;
+	int failed, bad_if = 0;
 
+	for (size_t i = 0; i < d->cfg.n_ifaces; i++)
+		if (!if_nametoindex(d->cfg.ifaces[i])) {
+			pr_err("Interface %s: no such interface", d->cfg.ifaces[i]);
+			bad_if++;
+		}
 	if (xdpmx_zonemgr_new(&d->flags, &d->cfg, NULL, NULL, &d->zm))
 		return 1;
 	failed = xdpmx_zonemgr_load_all(d->zm);
+	if (bad_if)
+		return 1;
 	if (failed) {
 		pr_err("Configuration %s: %d of %zu zones failed", d->cfg.file ? d->cfg.file : "",
 		       failed < 0 ? (int)d->cfg.n_zones : failed, d->cfg.n_zones);
