@@ -222,6 +222,10 @@ struct pending {
 	int fp_ret;   /* of the fast-path apply; 1: not applied */
 	bool edit;    /* z was built by an edit, not read from the file */
 	bool swapped; /* z is served now */
+	/* The apex e served before, when the new version has another one (a
+	 * zone whose origin comes from its SOA). */
+	bool moved;
+	uint8_t moved_from[XDPMX_DNAME_MAX];
 	/* An RRset to look for in the fast path once applied (edits). */
 	uint16_t probe_type; /* 0: none */
 	uint8_t probe_name[XDPMX_DNAME_MAX];
@@ -423,8 +427,11 @@ static void run_batch(struct xdpmx_zonemgr *zm, struct pending *p, size_t np, st
 	for (i = 0; i < np; i++) {
 		if (!p[i].z)
 			continue;
-		if (p[i].e->zone && !xdpmx_dname_eq(p[i].e->zone->apex, p[i].z->apex))
+		if (p[i].e->zone && !xdpmx_dname_eq(p[i].e->zone->apex, p[i].z->apex)) {
 			xdpmx_zoneset_del(zs, p[i].e->zone->apex);
+			memcpy(p[i].moved_from, p[i].e->zone->apex, p[i].e->zone->apex_len);
+			p[i].moved = true;
+		}
 		if (xdpmx_zoneset_put(zs, p[i].z))
 			goto nomem;
 		ok++;
@@ -532,6 +539,9 @@ static void run_batch(struct xdpmx_zonemgr *zm, struct pending *p, size_t np, st
 		for (i = 0; i < ngone; i++)
 			if (gone[i]->zone && gone[i]->in_fp)
 				fp_remove(zm, gone[i]->zone->apex);
+		for (i = 0; i < np; i++)
+			if (p[i].moved)
+				fp_remove(zm, p[i].moved_from);
 		for (i = 0; i < np; i++) {
 			struct zentry *e = p[i].e;
 
