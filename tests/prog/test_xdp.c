@@ -248,6 +248,11 @@ static const uint8_t opt_overrun[] = {0x00, 0x0a, 0x00, 0x14, 0x24, 0xa7,
 				      0x13, 0x5f, 0x8c, 0x01, 0xee, 0x42};
 /* Half an option header: RDLEN 2. */
 static const uint8_t opt_half[] = {0x00, 0x0a};
+/* Empty options (code 65001, local use, length 0): the program walks at
+ * most 16 (XDPMX_EDNS_OPTS_MAX in bpf/dns.h) and passes up a query with
+ * more. Filled at run time. */
+static uint8_t opt_16[16 * 4];
+static uint8_t opt_17[17 * 4];
 
 /* An A record as the additional record instead of an OPT (ARCOUNT 1):
  * owner pointer to the question, A IN, TTL 0, 198.18.0.1. */
@@ -566,6 +571,28 @@ static const struct pcase cases[] = {
 	       .edns_opts = opt_half,
 	       .edns_opts_len = sizeof(opt_half)},
 	 .action = XDP_PASS, .counter = XDPMX_CNT_MISS_EDNS},
+	{"edns 16 options", "dig @198.18.0.2 mail.mydomain.com A +ednsopt=65001 (16 times)",
+	 .pkt = {.ip_version = 4},
+	 .q = {.id = QID,
+	       .flags = DNS_RD,
+	       .qname = "mail.mydomain.com",
+	       .qtype = T_A,
+	       .edns = true,
+	       .edns_size = 1232,
+	       .edns_opts = opt_16,
+	       .edns_opts_len = sizeof(opt_16)},
+	 .action = XDP_TX, .counter = XDPMX_CNT_HIT_A, .ans = &wp_mail},
+	{"edns 17 options", "dig @198.18.0.2 mail.mydomain.com A +ednsopt=65001 (17 times)",
+	 .pkt = {.ip_version = 4},
+	 .q = {.id = QID,
+	       .flags = DNS_RD,
+	       .qname = "mail.mydomain.com",
+	       .qtype = T_A,
+	       .edns = true,
+	       .edns_size = 1232,
+	       .edns_opts = opt_17,
+	       .edns_opts_len = sizeof(opt_17)},
+	 .action = XDP_PASS, .counter = XDPMX_CNT_MISS_EDNS},
 	{"edns rdlen past payload", "(no dig: OPT RDLEN 8, no RDATA follows)",
 	 .pkt = {.ip_version = 4},
 	 .q = {.id = QID,
@@ -775,6 +802,12 @@ static const struct pcase cases[] = {
 	{"mx additional fit edns 1232", "dig @198.18.0.2 wide.prog.test MX",
 	 .pkt = {.ip_version = 4}, .q = QE("wide.prog.test", T_MX, 1232), .action = XDP_TX,
 	 .counter = XDPMX_CNT_HIT_MX, .ans = &fx_wide},
+	{"mx additional exact fit 691", "dig @198.18.0.2 wide.prog.test MX +bufsize=691",
+	 .pkt = {.ip_version = 4}, .q = QE("wide.prog.test", T_MX, 691), .action = XDP_TX,
+	 .counter = XDPMX_CNT_HIT_MX, .ans = &fx_wide},
+	{"mx additional one short 690", "dig @fd00::2 wide.prog.test MX +bufsize=690",
+	 .pkt = {.ip_version = 6}, .q = QE("wide.prog.test", T_MX, 690), .action = XDP_TX,
+	 .counter = XDPMX_CNT_HIT_MX, .ans = &fx_wide_noad},
 
 	/* -- Ethernet padding: lengths come from IP/UDP, not from the frame. -- */
 	{"pad 60 root v4", "dig @198.18.0.2 . A +noedns  (59-byte frame padded to 60)",
@@ -1127,6 +1160,11 @@ static void fill_names(void)
 		qn_labels127[2 * i + 1] = 'a';
 	}
 	qn_labels127[254] = 0;
+	for (i = 0; i < sizeof(opt_17); i += 4) {
+		put16(opt_17 + i, 65001);
+		if (i < sizeof(opt_16))
+			put16(opt_16 + i, 65001);
+	}
 }
 
 /* Run one case: build, run, check action, counter and output. */
