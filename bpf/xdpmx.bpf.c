@@ -159,7 +159,6 @@ static __always_inline int parse_dns(struct xdp_md *ctx, struct xdpmx_query *q, 
 	qend = cur.pos;
 	left -= q->name_len + 4;
 
-	q->edns.present = 0;
 	if (has_ar) {
 		v = parse_opt(&cur, left, &q->edns);
 		if (v != XDPMX_GO)
@@ -440,7 +439,9 @@ static __always_inline int build_answer(struct xdp_md *ctx, const struct xdpmx_q
 SEC("xdp")
 int xdpmx_prog(struct xdp_md *ctx)
 {
-	struct xdpmx_query q;
+	/* Zeroed: a field a path does not set (DO without EDNS) must read 0,
+	 * never what the last packet left on this CPU's stack. */
+	struct xdpmx_query q = {};
 	struct xdpmx_rrset rs;
 	int v;
 
