@@ -163,12 +163,14 @@ static __always_inline int parse_dns_hdr(struct xdpmx_cursor *cur, __u32 dns_len
 	return XDPMX_GO;
 }
 
-/* Walk the question name (RFC 1035 section 3.1): labels of at most
+/* Walk the question name (RFC 1035 section 3.1) in the `left` octets of
+ * the UDP payload that follow the DNS header: labels of at most
  * XDPMX_LABEL_MAX octets, no compression pointer or extended label type
  * (MISS_NAME: the slow path handles them), at most XDPMX_NAME_MAX octets
- * with the root (MISS_NAME). *name_len: its length in octets, root byte
- * included, as a value unknown to the verifier (pkt_off()). */
-static __always_inline int walk_qname(struct xdpmx_cursor *cur, __u32 *name_len)
+ * with the root (MISS_NAME); a name that runs past the payload is
+ * MALFORMED. *name_len: its length in octets, root byte included, as a
+ * value unknown to the verifier (pkt_off()). */
+static __always_inline int walk_qname(struct xdpmx_cursor *cur, __u32 left, __u32 *name_len)
 {
 	__u8 *start = cur->pos;
 	__u32 off = 0, len;
@@ -180,7 +182,7 @@ static __always_inline int walk_qname(struct xdpmx_cursor *cur, __u32 *name_len)
 		__u8 *p = start + off;
 		__u8 lab;
 
-		if ((void *)(p + 1) > cur->end)
+		if (off >= left || (void *)(p + 1) > cur->end)
 			return XDPMX_CNT_MALFORMED;
 		lab = *p;
 		if (lab == 0)

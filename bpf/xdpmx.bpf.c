@@ -147,10 +147,10 @@ static __always_inline int parse_dns(struct xdp_md *ctx, struct xdpmx_query *q, 
 	if (v != XDPMX_GO)
 		return v;
 	qname = cur.pos;
-	v = walk_qname(&cur, &q->name_len);
+	left = dns_len - sizeof(struct xdpmx_dnshdr);
+	v = walk_qname(&cur, left, &q->name_len);
 	if (v != XDPMX_GO)
 		return v;
-	left = dns_len - sizeof(struct xdpmx_dnshdr);
 	if (q->name_len + 4 > left) /* QTYPE and QCLASS past the UDP payload */
 		return XDPMX_CNT_MALFORMED;
 	v = parse_qtail(&cur, &qtype_be);
@@ -419,10 +419,8 @@ static __always_inline int build_answer(struct xdp_md *ctx, const struct xdpmx_q
 
 	/* The UDP checksum sum, from the octets as they are written (see
 	 * bpf/csum.h): the question (unchanged: its name was summed while the
-	 * key was built; QTYPE and QCLASS follow it), then each piece below.
-	 * The records are copied last but one: what is still needed after
-	 * them is the same for every query, so the verifier's states after
-	 * the copy loops merge (see copy_blob()). */
+	 * key was built; QTYPE and QCLASS follow it), then each piece below;
+	 * answer_ip() adds the UDP and pseudo headers and stores it. */
 	sum = q->qname_sum +
 	      csum_place(q->qtype_be + bpf_htons(XDPMX_CLASS_IN), qend_off - 4);
 	if (answer_dns_hdr(data, end, dns_off, q->flags, tc, ancount, arcount, &sum) ||
