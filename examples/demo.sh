@@ -47,6 +47,7 @@ MISMATCH=(examples/mismatch/mydomain.com.zone examples/mismatch/2.168.192.in-add
 MADE_NS=() MOUNTED_BPFFS=0 LOADED=0 DAEMON_PID= WORK=
 FAILED=()
 STEP=0
+INTERRUPTED=
 
 # ---- output --------------------------------------------------------------
 
@@ -205,7 +206,9 @@ alive() {
 
 cleanup() {
 	local rc=$? i ns st gone=()
-	trap - EXIT INT TERM HUP
+	# Clean-up runs to its end: a second Ctrl-C must not cut it short.
+	trap '' INT TERM HUP
+	trap - EXIT
 	printf '\n==> Cleaning up: everything this demo made goes away\n'
 	if [ -n "$DAEMON_PID" ] && alive "$DAEMON_PID"; then
 		kill -TERM "$DAEMON_PID" 2>/dev/null
@@ -253,7 +256,11 @@ cleanup() {
 	done
 	[ ! -e "$PIN_DIR" ] || { echo "    FAILED: $PIN_DIR is still there"; rc=1; }
 
-	if [ ${#FAILED[@]} -gt 0 ]; then
+	if [ -n "$INTERRUPTED" ]; then
+		printf '\nThe demo was interrupted (%s) during step %d; what it had made is removed.\n' \
+			"$INTERRUPTED" "$STEP"
+		[ ${#FAILED[@]} -eq 0 ] || printf '  - %s\n' "${FAILED[@]}"
+	elif [ ${#FAILED[@]} -gt 0 ]; then
 		printf '\nThe demo FAILED: these steps did not do what they say:\n'
 		printf '  - %s\n' "${FAILED[@]}"
 		[ $rc -ne 0 ] || rc=1
@@ -265,7 +272,7 @@ cleanup() {
 
 on_signal() {
 	printf '\ndemo: interrupted (%s): cleaning up\n' "$1"
-	FAILED+=("interrupted by $1 during step $STEP")
+	INTERRUPTED=$1
 	exit 130
 }
 
