@@ -473,24 +473,15 @@ test_daemon_metrics() {
 }
 ALL_TESTS+=(test_daemon_metrics)
 
-# An XDP_PASS program on the client's veth. Frames the server's program
-# sends back with XDP_TX reach the client through the peer's NAPI; with
-# only GRO enabled on the peer (lib.sh), kernel 6.18 delivers them late
-# (when the next frame comes), so dig times out; an XDP program on the
-# peer delivers them at once (STYLE.md section 7 names both ways).
-dmn_client_xdp() {
-	printf '%s\n' '#include <linux/bpf.h>' '#include <bpf/bpf_helpers.h>' \
-		'SEC("xdp") int pass(struct xdp_md *ctx) { return XDP_PASS; }' \
-		'char LICENSE[] SEC("license") = "Dual BSD/GPL";' |
-		clang -target bpf -O2 -g -x c -c - -o "$E2E_TMP/pass.bpf.o"
-	in_cli ip link set dev $CLI_IF xdpdrv obj "$E2E_TMP/pass.bpf.o" sec xdp
-}
-
 # Start the daemon with the fast path on the server's veth, through its
-# --interface (native mode: veth has it).
+# --interface. Generic mode: in native mode on this veth the program could
+# not grow most queries into answers (the larger the answer, the likelier
+# it counted "aborted": the frame's tailroom seems to be what the sender's
+# skb had), and frames it sent back with XDP_TX reached the client only
+# with an XDP program on the client's end (with GRO alone, kernel 6.18
+# delivered them when the next frame came). Generic XDP has neither limit.
 dmn_start_fastpath() {
-	dmn_client_xdp
-	dmn_conf "interface: $SRV_IF" "xdp-mode: native"
+	dmn_conf "interface: $SRV_IF" "xdp-mode: generic"
 	dmn_start
 	dmn_log_has "Fast path attached to $SRV_IF|Fast path already runs on $SRV_IF" ||
 		{ cat "$E2E_TMP/xdpmxd.log"; fail "the daemon did not attach the fast path"; }
