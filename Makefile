@@ -65,6 +65,11 @@ BPF_SRCS := $(wildcard bpf/*.bpf.c)
 BPF_OBJS := $(patsubst bpf/%.bpf.c,$(OUT)/bpf/%.bpf.o,$(BPF_SRCS))
 SKELS := $(patsubst bpf/%.bpf.c,$(OUT)/%.skel.h,$(BPF_SRCS))
 
+# Test-only BPF objects (no skeleton): e.g. the XDP_PASS program tests and
+# the demo put on the client end of a veth pair.
+TEST_BPF_SRCS := $(wildcard tests/bpf/*.bpf.c)
+TEST_BPF_OBJS := $(patsubst tests/bpf/%.bpf.c,$(OUT)/tests/bpf/%.bpf.o,$(TEST_BPF_SRCS))
+
 BENCH_BPF_SRCS := $(wildcard bench/*.bpf.c)
 BENCH_BPF_OBJS := $(patsubst bench/%.bpf.c,$(OUT)/bench/%.bpf.o,$(BENCH_BPF_SRCS))
 
@@ -101,7 +106,7 @@ MANS := $(patsubst docs/man/%.rst,$(OUT)/man/%,$(MAN_SRCS))
 .PHONY: all check test bench demo install clean help man format format-check \
 	compile_commands.json
 
-all: $(BPF_OBJS) $(SKELS) $(LIB) $(BINS)
+all: $(BPF_OBJS) $(SKELS) $(LIB) $(BINS) $(TEST_BPF_OBJS)
 
 help:
 	@echo 'Targets:'
@@ -118,6 +123,11 @@ help:
 
 $(OUT)/bpf/%.bpf.o: bpf/%.bpf.c | $(OUT)/bpf
 	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(OUT)/tests/bpf/%.bpf.o: tests/bpf/%.bpf.c
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
 $(OUT)/bench/%.bpf.o: bench/%.bpf.c | $(OUT)/bench

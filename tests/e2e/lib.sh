@@ -46,13 +46,31 @@ e2e_setup() {
 	ip -n $CLI_NS neigh add $SRV4 lladdr $SRV_MAC dev $CLI_IF nud permanent
 	ip -n $SRV_NS neigh add $CLI6 lladdr $CLI_MAC dev $SRV_IF nud permanent
 	ip -n $CLI_NS neigh add $SRV6 lladdr $SRV_MAC dev $CLI_IF nud permanent
-	# Real checksums on the wire, and NAPI on the client end so frames the
-	# server's program sends back with XDP_TX are delivered (veth needs
-	# GRO or an XDP program on the peer).
+	# Real checksums on the wire. Frames the server's program sends back
+	# with XDP_TX reach the client end only through that end's NAPI: GRO
+	# turns it on, but on 6.x kernels such frames then wait for the next
+	# packet; an XDP program on the client end makes it poll at once.
 	in_srv ethtool -K $SRV_IF tx off >/dev/null
 	in_cli ethtool -K $CLI_IF tx off >/dev/null
 	in_cli ethtool -K $CLI_IF gro on >/dev/null
 	in_srv ethtool -K $SRV_IF gro on >/dev/null
+	ip -n $CLI_NS link set dev $CLI_IF xdpdrv obj "$BIN/tests/bpf/xdp_pass.bpf.o" sec xdp
+}
+
+# Stop every process still inside the test's namespaces, however it was
+# started (a backgrounded shell function leaves $! pointing at a subshell).
+kill_ns_procs() {
+	local ns pids sig
+	for sig in TERM KILL; do
+		pids=
+		for ns in $SRV_NS $CLI_NS; do
+			pids+=" $(ip netns pids $ns 2>/dev/null)"
+		done
+		pids=$(echo $pids)
+		[ -n "$pids" ] || return 0
+		kill -$sig $pids 2>/dev/null || true
+		[ $sig = KILL ] || wait_for 3 bash -c "[ -z \"\$(ip netns pids $SRV_NS; ip netns pids $CLI_NS)\" ]" || true
+	done
 }
 
 e2e_teardown() {
@@ -63,6 +81,7 @@ e2e_teardown() {
 	for p in "${E2E_PIDS[@]}"; do
 		wait "$p" 2>/dev/null || true
 	done
+	kill_ns_procs
 	ip netns del $SRV_NS 2>/dev/null || true
 	ip netns del $CLI_NS 2>/dev/null || true
 	rm -rf "$PIN_DIR" 2>/dev/null || true
@@ -70,8 +89,17 @@ e2e_teardown() {
 	rm -rf "$E2E_TMP"
 }
 
-# Remember a background pid so teardown stops it.
+# Remember a background pid so teardown stops it (teardown also stops
+# anything left in the test's namespaces).
 track() { E2E_PIDS+=("$1"); }
+
+# Start a command in the background in the server namespace and track the
+# command's own pid: bg_srv CMD... ; the pid is in $BG_PID.
+bg_srv() {
+	nsenter --net=/run/netns/$SRV_NS -- "$@" &
+	BG_PID=$!
+	track $BG_PID
+}
 
 skip() { echo "$*"; exit 77; }
 fail() { echo "FAIL: $*" >&2; exit 1; }
