@@ -29,11 +29,12 @@
 #define XDPMX_ABI_H
 
 #include <linux/types.h>
+#include <linux/bpf.h> /* struct bpf_spin_lock (uapi) */
 
 /* Bump on any change to this file or counters.h that changes a map's layout,
  * a value's meaning, or a counter's id. The loader writes it into cfg; the
  * daemon and CLI refuse pinned maps that carry another one. */
-#define XDPMX_ABI_VERSION 1
+#define XDPMX_ABI_VERSION 2
 
 #define XDPMX__STR(x) #x
 #define XDPMX_STR(x) XDPMX__STR(x)
@@ -194,12 +195,24 @@ struct xdpmx_ver {
 };
 
 /* The program answers from the version with the largest since <= the zone's
- * epoch; none, or XDPMX_BLOB_NONE, is a miss. At rest one slot is empty. */
+ * epoch; none, or XDPMX_BLOB_NONE, is a miss. The other slot is empty or
+ * holds a superseded version (a smaller since), which the writer reuses for
+ * the next change.
+ *
+ * Userspace writes entries in place (BPF_F_LOCK, hence the lock: the
+ * kernel takes it to copy the value into the element it already has).
+ * Replacing an element instead would free the old one, and the kernel may
+ * hand a freed hash element to the very next update, so a program still
+ * reading it could see another key's versions. The program never takes the
+ * lock: it reads one slot's since and blob, and a write only ever changes the
+ * slot the program does not answer from (its since is above the epoch, or
+ * below the live slot's), so a half-written slot is never picked. */
 struct xdpmx_dir_val {
 	__u32 zone; /* index into zones */
 	struct xdpmx_ver ver[2];
+	struct bpf_spin_lock lock; /* for BPF_F_LOCK writes; never read */
 };
-_Static_assert(sizeof(struct xdpmx_dir_val) == 20, "xdpmx_dir_val layout");
+_Static_assert(sizeof(struct xdpmx_dir_val) == 24, "xdpmx_dir_val layout");
 
 /* ---- Blobs: the compiled RRsets ------------------------------------------ */
 

@@ -52,6 +52,10 @@ enum xdpmx_counter {
 	/* Impossible states (a failed array lookup): XDP_ABORTED. */
 	XDPMX_CNT_ABORTED = 23,
 
+	/* Miss: the frame could not be grown to hold the answer (the driver
+	 * left too little head- and tailroom), so the slow path answers. */
+	XDPMX_CNT_MISS_NO_ROOM = 24,
+
 	XDPMX_CNT__MAX
 };
 

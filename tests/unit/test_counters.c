@@ -41,6 +41,7 @@ static const struct {
 	{XDPMX_CNT_MISS_DNSSEC, "miss.dnssec", XDPMX_CG_MISS},
 	{XDPMX_CNT_DROP_RESPONSE, "drop.response", XDPMX_CG_DROP},
 	{XDPMX_CNT_ABORTED, "aborted", XDPMX_CG_ABORTED},
+	{XDPMX_CNT_MISS_NO_ROOM, "miss.no_room", XDPMX_CG_MISS},
 };
 
 /*

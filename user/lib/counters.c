@@ -40,6 +40,8 @@ const struct xdpmx_counter_info xdpmx_counter_info[] = {
 	C(DROP_RESPONSE, "drop.response", DROP, "DNS responses (QR=1) sent to the DNS port"),
 	C(ABORTED, "aborted", ABORTED,
 	  "impossible states (a failed array lookup, an inconsistent blob)"),
+	C(MISS_NO_ROOM, "miss.no_room", MISS,
+	  "queries whose frame the driver could not grow to hold the answer"),
 };
 
 _Static_assert(sizeof(xdpmx_counter_info) / sizeof(xdpmx_counter_info[0]) == XDPMX_CNT__MAX,

@@ -269,6 +269,19 @@ static void zone_free(struct fp_zone *z)
 
 /* ---- map helpers ------------------------------------------------------------ */
 
+/*
+ * Every write of a directory entry that may exist goes in place
+ * (BPF_F_LOCK: the kernel copies the value into the element it has, under
+ * the value's bpf_spin_lock) instead of allocating a new element and
+ * freeing the old one. A freed hash element can be handed to the very next
+ * update, so a program still reading it after its lookup would read another
+ * key's versions and answer one name with another's records. In place, the
+ * program reads its own key's value, and the protocol only ever rewrites the
+ * slot it does not answer from (fastpath.h; docs/fastpath.md). New keys are
+ * inserted as usual (BPF_F_LOCK falls back to an insert).
+ */
+#define DIR_WRITE BPF_F_LOCK
+
 /* bpf_map_update_batch(); *done is how many elements were applied. */
 static int update_batch(int fd, const void *keys, const void *vals, uint32_t n, uint64_t flags,
 			uint32_t *done)
@@ -829,7 +842,7 @@ static int tk_cleanup(struct xdpmx_fp *fp, struct takeover *tk)
 		for (size_t p = 0; p < tk->nrw[d]; p += BATCH) {
 			uint32_t n = tk->nrw[d] - p < BATCH ? tk->nrw[d] - p : BATCH, done;
 			int err = update_batch(fp->fds.dir[d], tk->rw_keys[d] + p * ksz,
-					       tk->rw_vals[d] + p, n, BPF_ANY, &done);
+					       tk->rw_vals[d] + p, n, DIR_WRITE, &done);
 
 			if (err && err != -ENOENT) {
 				pr_err("Couldn't drop stale versions in map '%s': %s",
@@ -1328,7 +1341,7 @@ static int write_dirs(struct xdpmx_fp *fp, struct fp_zone *z, struct op *ops, si
 				for (uint32_t p = 0; p < n && !err;) {
 					uint32_t done;
 					int e = update_batch(fp->fds.dir[d], keys + (size_t)p * ksz,
-							     vals + p, n - p, BPF_ANY, &done);
+							     vals + p, n - p, DIR_WRITE, &done);
 
 					for (uint32_t q = p; q < p + done; q++)
 						ops[idx[q]].written = 1;
@@ -1371,7 +1384,7 @@ static void rollback(struct xdpmx_fp *fp, struct fp_zone *z, struct op *ops, siz
 
 				v.ver[o->old->slot] =
 					(struct xdpmx_ver){o->old->since, o->old->ref};
-				bpf_map_update_elem(fp->fds.dir[d], &key, &v, BPF_ANY);
+				bpf_map_update_elem(fp->fds.dir[d], &key, &v, DIR_WRITE);
 			}
 		}
 		if (o->kind != OP_DEL)
@@ -1415,7 +1428,7 @@ static int finish_zone(struct xdpmx_fp *fp, struct fp_zone *z)
 				}
 			}
 			if (nu && (nu == half || !pe)) {
-				int e = update_batch(fp->fds.dir[d], keys, vals, nu, BPF_ANY,
+				int e = update_batch(fp->fds.dir[d], keys, vals, nu, DIR_WRITE,
 						     &done);
 
 				if (e && !err) {
