@@ -14,7 +14,8 @@ EXAMPLES_DNS=$E2E_DIR/examples_dns.py
 EXAMPLES_ZONES=("$EXAMPLES/mydomain.com.zone" "$EXAMPLES/2.168.192.in-addr.arpa.zone")
 EXAMPLES_PID=
 
-# Attach the fast path to the server's veth.
+# Attach the fast path to the server's veth (lib.sh has put an XDP_PASS
+# program on the client's end, which native-mode XDP_TX on veth needs).
 examples_load() {
 	in_srv "$BIN/xdpmx-loader" load --mode "${XDPMX_XDP_MODE:-auto}" "$SRV_IF"
 }
