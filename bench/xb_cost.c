@@ -7,8 +7,10 @@
  *    from the options) and fills its maps the way xdpmxd does: every zone
  *    of the zones.list files through xdpmx_zone_load(),
  *    xdpmx_compile_zone() and xdpmx_fp_zone_apply(), each step timed.
- *    --swap LIST then applies a second version of zones already loaded
- *    (diff, write, switch, grace period, reclaim), timed the same way.
+ *    Each --stage LIST then applies another version of the zones (diff,
+ *    write, switch, grace period, reclaim: a swap), timed the same way,
+ *    and the cases are measured again: so costs at different zone sizes
+ *    come from one process, one program, one set of maps.
  * 2. Reports the maps' kernel memory two ways: xdpmx_fp_mem()'s estimate
  *    and the kernel's own per-map "memlock" (fdinfo).
  * 3. Measures each case with BPF_PROG_TEST_RUN through bench/xb_trun.bpf.c,
@@ -19,7 +21,8 @@
  *    and UDP checksums, the counter that moved), so a figure is never the
  *    cost of something other than what its name says.
  *
- * Output: one JSON object on stdout (jansson). Exit 0 on success, 1 when a
+ * Output: one JSON object on stdout (jansson): the program's size, then per
+ * stage its load or swap times, memory and cases. Exit 0 on success, 1 when a
  * step fails or a case does not do what it should, 2 on bad usage.
  */
 #define _GNU_SOURCE
@@ -59,6 +62,7 @@
 #define OUT_MAX 4096	 /* test-run output buffer */
 #define CASES_MAX 16
 #define XB_TYPE_TXT 16 /* RFC 1035: not one the fast path answers */
+#define XB_ANY 0xffff /* expect.ancount: at least one record */
 
 /* ---- Frames ---------------------------------------------------------------- */
 
@@ -217,7 +221,7 @@ static int build_query(const struct query *q, uint16_t id, struct frame *f)
 struct expect {
 	uint32_t action;  /* XDP_TX or XDP_PASS */
 	int counter;	  /* the xdpmx counter that must move; -1: none (reflector) */
-	uint16_t ancount; /* answers (XDP_TX) */
+	uint16_t ancount; /* answers (XDP_TX); XB_ANY: at least one */
 	uint16_t arcount; /* additional records, OPT included */
 	bool tc;	  /* TC set, no records */
 	bool reflect;	  /* the reflector: QR set, nothing else changed */
@@ -295,7 +299,8 @@ static int check_answer(const struct frame *in, const uint8_t *out, uint32_t len
 		snprintf(why, wl, "flags 0x%04x: want AA and NOERROR", flags);
 		return -EBADMSG;
 	}
-	if (!!(flags & 0x0200) != e->tc || get16(dns + 6) != e->ancount ||
+	if (!!(flags & 0x0200) != e->tc ||
+	    (e->ancount == XB_ANY ? !get16(dns + 6) : get16(dns + 6) != e->ancount) ||
 	    get16(dns + 10) != e->arcount) {
 		snprintf(why, wl, "TC %d, ANCOUNT %u, ARCOUNT %u: want TC %d, %u, %u",
 			 !!(flags & 0x0200), get16(dns + 6), get16(dns + 10), e->tc, e->ancount,
@@ -650,9 +655,11 @@ static void usage(FILE *out)
 		"Per-packet cost of the xdpmx fast path through BPF_PROG_TEST_RUN, and the\n"
 		"time and kernel memory of loading zones into it. JSON on stdout.\n\n"
 		"  -z, --zones LIST      load the zones of LIST (domain<TAB>file lines); repeatable\n"
-		"  -s, --swap LIST       then apply these new versions of loaded zones, timed\n"
-		"  -q, --queries FILE    add case 'set': up to 4096 A queries (kxdpgun lines)\n"
-		"  -r, --runs N          measurements per case (default 5)\n"
+		"  -q, --queries FILE    case 'set': up to 4096 A queries of FILE (kxdpgun lines)\n"
+		"  -S, --stage LIST[:FILE]  then swap in the zones of LIST (new versions, more or\n"
+		"                        fewer names), take case 'set' from FILE, measure again;\n"
+		"                        repeatable, in order\n"
+		"  -r, --runs N          measurements per case and stage (default 5)\n"
 		"  -n, --repeat N        test-run repetitions per measurement (default 200000)\n"
 		"  -c, --cpu N           run on this CPU\n"
 		"  -L, --load-only       load, time and report memory; no cases\n"
@@ -664,11 +671,149 @@ static void usage(FILE *out)
 
 enum { OPT_DIR_S = 256, OPT_DIR_M, OPT_B0, OPT_B1, OPT_B2 };
 
+#define STAGES_MAX 8
+
+/* The fixed cases: the issue's five plus the floor and three that show
+ * where the time goes (pass before DNS, miss before lookup, miss after). */
+static const struct {
+	const char *name, *what;
+	struct query q;
+	struct expect e;
+	bool reflect;
+} case_defs[] = {
+	{ "reflect", "bare reflector, MX query with EDNS (IPv4)",
+	  { "mydomain.com", XDPMX_TYPE_MX, true, false, 0, 53 },
+	  { XDP_TX, -1, 0, 0, false, true }, true },
+	{ "mx", "MX hit: 3 MX + 3 additional A, EDNS (IPv4)",
+	  { "mydomain.com", XDPMX_TYPE_MX, true, false, 0, 53 },
+	  { XDP_TX, XDPMX_CNT_HIT_MX, 3, 4, false, false }, false },
+	{ "a", "A hit: 3 A, no EDNS (IPv4)",
+	  { "mail.mydomain.com", XDPMX_TYPE_A, false, false, 0, 53 },
+	  { XDP_TX, XDPMX_CNT_HIT_A, 3, 0, false, false }, false },
+	{ "aaaa6v", "AAAA hit: 3 AAAA, EDNS, IPv6 with one VLAN tag",
+	  { "mail.mydomain.com", XDPMX_TYPE_AAAA, true, true, 100, 53 },
+	  { XDP_TX, XDPMX_CNT_HIT_AAAA, 3, 1, false, false }, false },
+	{ "ptr", "PTR hit: 1 PTR, no EDNS (IPv4)",
+	  { "1.20.18.198.in-addr.arpa", XDPMX_TYPE_PTR, false, false, 0, 53 },
+	  { XDP_TX, XDPMX_CNT_HIT_PTR, 1, 0, false, false }, false },
+	{ "tc", "TC answer: 32 A do not fit 512 bytes (no EDNS)",
+	  { "big.mydomain.com", XDPMX_TYPE_A, false, false, 0, 53 },
+	  { XDP_TX, XDPMX_CNT_HIT_TC, 0, 0, true, false }, false },
+	{ "miss", "miss: unknown name (A), passed up after the lookup",
+	  { "nx.mydomain.com", XDPMX_TYPE_A, false, false, 0, 53 },
+	  { XDP_PASS, XDPMX_CNT_MISS_NO_RRSET, 0, 0, false, false }, false },
+	{ "qtype", "miss: TXT, passed up before any lookup",
+	  { "mydomain.com", XB_TYPE_TXT, true, false, 0, 53 },
+	  { XDP_PASS, XDPMX_CNT_MISS_QTYPE, 0, 0, false, false }, false },
+	{ "notport", "not for us: UDP to port 5353, passed after the L2-L4 parse",
+	  { "mydomain.com", XDPMX_TYPE_MX, true, false, 0, 5353 },
+	  { XDP_PASS, XDPMX_CNT_PASS_NOT_PORT, 0, 0, false, false }, false },
+};
+#define N_FIXED (sizeof(case_defs) / sizeof(case_defs[0]))
+
+/* Frames for case 'set' from the A lines of a kxdpgun query file, at most
+ * FRAMES_MAX, into f. Returns how many, or a negative errno. */
+static int read_set(const char *qfile, struct frame *f)
+{
+	char line[512], name[300], type[16];
+	FILE *fp = fopen(qfile, "r");
+	int n = 0;
+
+	if (!fp) {
+		n = -errno;
+		pr_err("Couldn't read query file %s: %s", qfile, strerror(-n));
+		return n;
+	}
+	while (n < FRAMES_MAX && fgets(line, sizeof(line), fp)) {
+		struct query q = { name, XDPMX_TYPE_A, false, false, 0, 53 };
+
+		if (sscanf(line, "%299s %15s", name, type) != 2 || strcmp(type, "A") ||
+		    strchr(line, 'E'))
+			continue;
+		if (build_query(&q, (uint16_t)(0x1000 + n), &f[n])) {
+			pr_err("Couldn't build a query for %s", name);
+			fclose(fp);
+			return -EINVAL;
+		}
+		n++;
+	}
+	fclose(fp);
+	if (!n) {
+		pr_err("No A query without EDNS in %s", qfile);
+		return -ENOENT;
+	}
+	return n;
+}
+
+static json_t *mem_json(struct bench *b)
+{
+	struct xdpmx_fp_mem m;
+	const int *fds = (const int *)&b->obj->fds;
+	uint64_t memlock = 0, ent = 0;
+	size_t k;
+	int r;
+
+	r = xdpmx_fp_mem(b->fp, &m);
+	if (r) {
+		pr_err("Couldn't read the fast-path memory: %s", strerror(-r));
+		return NULL;
+	}
+	for (k = 0; k < sizeof(b->obj->fds) / sizeof(int); k++)
+		memlock += map_memlock(fds[k]);
+	for (k = 0; k < 3; k++)
+		ent += m.entries[k];
+	return json_pack("{s:I, s:I, s:I, s:[I,I,I], s:[I,I,I], s:[I,I,I,I,I], s:[I,I,I,I,I]}",
+			 "kernel_bytes", (json_int_t)m.kernel_bytes, "memlock_bytes",
+			 (json_int_t)memlock, "rrsets", (json_int_t)ent, "entries",
+			 (json_int_t)m.entries[0], (json_int_t)m.entries[1],
+			 (json_int_t)m.entries[2], "max_entries", (json_int_t)m.max_entries[0],
+			 (json_int_t)m.max_entries[1], (json_int_t)m.max_entries[2], "blobs",
+			 (json_int_t)m.blobs[0], (json_int_t)m.blobs[1], (json_int_t)m.blobs[2],
+			 (json_int_t)m.blobs[3], (json_int_t)m.blobs[4], "max_blobs",
+			 (json_int_t)m.max_blobs[0], (json_int_t)m.max_blobs[1],
+			 (json_int_t)m.max_blobs[2], (json_int_t)m.max_blobs[3],
+			 (json_int_t)m.max_blobs[4]);
+}
+
+/* Check, then measure every case runs times, interleaved so that drift
+ * over the stage touches every case alike. Returns the stage's "cases"
+ * object, or NULL after logging what failed. */
+static json_t *measure_cases(struct bench *b, struct bcase *cases, int ncases, int runs)
+{
+	json_t *jc;
+	int i, r;
+
+	for (i = 0; i < ncases; i++)
+		if (check_case(b, &cases[i]))
+			return NULL;
+	for (r = 0; r < runs; r++) {
+		for (i = 0; i < ncases; i++)
+			if (measure(b, &cases[i], r))
+				return NULL;
+		for (i = 0; i < ncases; i++)
+			cases[i].ratio[r] = cases[0].ns[r] > 0 ? cases[i].ns[r] / cases[0].ns[r] : 0;
+	}
+	jc = json_object();
+	for (i = 0; i < ncases; i++) {
+		struct bcase *c = &cases[i];
+
+		json_object_set_new(
+			jc, c->name,
+			json_pack("{s:s, s:I, s:I, s:o, s:f, s:o, s:f, s:o, s:f}", "what", c->what,
+				  "frames", (json_int_t)c->n, "answer_bytes", (json_int_t)c->out_len,
+				  "ns", jarr(c->ns, runs), "ns_median", median(c->ns, runs),
+				  "baseline_ns", jarr(c->base, runs), "baseline_median",
+				  median(c->base, runs), "ratio_to_reflect", jarr(c->ratio, runs),
+				  "ratio_median", median(c->ratio, runs)));
+	}
+	return jc;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "zones", required_argument, NULL, 'z' },
-		{ "swap", required_argument, NULL, 's' },
+		{ "stage", required_argument, NULL, 'S' },
 		{ "queries", required_argument, NULL, 'q' },
 		{ "runs", required_argument, NULL, 'r' },
 		{ "repeat", required_argument, NULL, 'n' },
@@ -684,17 +829,16 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct xdpmx_bpfobj_opts bo = { .dns_port = 53, .edns_size = XDPMX_EDNS_SIZE_DEFAULT };
-	const char *lists[8], *swap = NULL, *qfile = NULL;
-	int nlists = 0, runs = 5, cpu = -1, verbose = 0, opt, ret = 1, i, r;
+	const char *lists[8], *stage_list[STAGES_MAX], *stage_q[STAGES_MAX] = { NULL };
+	int nlists = 0, nstages = 1, runs = 5, cpu = -1, verbose = 0, opt, ret = 1, i, r, s;
 	bool load_only = false;
 	struct bench b = { .repeat = 200000 };
-	struct load_stats ls = { 0 }, ss = { 0 };
 	struct bcase cases[CASES_MAX];
 	struct frame *setf = NULL;
-	int ncases = 0;
-	json_t *root = json_object(), *jc;
+	int ncases = 0, nset = 0;
+	json_t *root = json_object(), *stages = json_array();
 
-	while ((opt = getopt_long(argc, argv, "z:s:q:r:n:c:Lvh", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "z:S:q:r:n:c:Lvh", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'z':
 			if (nlists == 8) {
@@ -703,8 +847,20 @@ int main(int argc, char **argv)
 			}
 			lists[nlists++] = optarg;
 			break;
-		case 's': swap = optarg; break;
-		case 'q': qfile = optarg; break;
+		case 'S': {
+			char *colon = strchr(optarg, ':');
+
+			if (nstages == STAGES_MAX) {
+				fprintf(stderr, "xb_cost: at most %d --stage\n", STAGES_MAX - 1);
+				return 2;
+			}
+			if (colon)
+				*colon = 0;
+			stage_list[nstages] = optarg;
+			stage_q[nstages++] = colon ? colon + 1 : NULL;
+			break;
+		}
+		case 'q': stage_q[0] = optarg; break;
 		case 'r': runs = atoi(optarg); break;
 		case 'n': b.repeat = (uint32_t)strtoul(optarg, NULL, 0); break;
 		case 'c': cpu = atoi(optarg); break;
@@ -734,7 +890,7 @@ int main(int argc, char **argv)
 			pr_warn("Couldn't pin xb_cost to CPU %d: %s", cpu, strerror(errno));
 	}
 
-	/* 1. The object and its maps, filled as the daemon fills them. */
+	/* The object and its maps; the daemon's loader, without pinning. */
 	r = xdpmx_bpfobj_open(&bo, &b.obj);
 	if (r) {
 		pr_err("Couldn't load the fast-path object: %s", strerror(-r));
@@ -745,48 +901,6 @@ int main(int argc, char **argv)
 		pr_err("Couldn't open the fast-path maps: %s", strerror(-r));
 		goto out;
 	}
-	for (i = 0; i < nlists; i++)
-		if (load_list(b.fp, lists[i], &ls))
-			goto out;
-	json_object_set_new(root, "load", load_json(&ls));
-	if (swap) {
-		if (load_list(b.fp, swap, &ss))
-			goto out;
-		json_object_set_new(root, "swap", load_json(&ss));
-	}
-
-	/* 2. Kernel memory. */
-	{
-		struct xdpmx_fp_mem m;
-		const int *fds = (const int *)&b.obj->fds;
-		uint64_t memlock = 0, ent = 0;
-		size_t k;
-
-		r = xdpmx_fp_mem(b.fp, &m);
-		if (r) {
-			pr_err("Couldn't read the fast-path memory: %s", strerror(-r));
-			goto out;
-		}
-		for (k = 0; k < sizeof(b.obj->fds) / sizeof(int); k++)
-			memlock += map_memlock(fds[k]);
-		for (k = 0; k < 3; k++)
-			ent += m.entries[k];
-		json_object_set_new(
-			root, "mem",
-			json_pack("{s:I, s:I, s:I, s:[I,I,I], s:[I,I,I], s:[I,I,I,I,I], s:[I,I,I,I,I]}",
-				  "kernel_bytes", (json_int_t)m.kernel_bytes, "memlock_bytes",
-				  (json_int_t)memlock, "rrsets", (json_int_t)ent, "entries",
-				  (json_int_t)m.entries[0], (json_int_t)m.entries[1],
-				  (json_int_t)m.entries[2], "max_entries",
-				  (json_int_t)m.max_entries[0], (json_int_t)m.max_entries[1],
-				  (json_int_t)m.max_entries[2], "blobs", (json_int_t)m.blobs[0],
-				  (json_int_t)m.blobs[1], (json_int_t)m.blobs[2],
-				  (json_int_t)m.blobs[3], (json_int_t)m.blobs[4], "max_blobs",
-				  (json_int_t)m.max_blobs[0], (json_int_t)m.max_blobs[1],
-				  (json_int_t)m.max_blobs[2], (json_int_t)m.max_blobs[3],
-				  (json_int_t)m.max_blobs[4]));
-	}
-
 	/* The program's size: what the verifier walked and what runs. */
 	{
 		struct bpf_prog_info pi = { 0 };
@@ -800,156 +914,99 @@ int main(int argc, char **argv)
 						      (json_int_t)pi.jited_prog_len, "verified_insns",
 						      (json_int_t)pi.verified_insns));
 	}
-	if (load_only) {
-		ret = 0;
-		goto out;
-	}
 
-	/* 3. The wrapper and the reflector, loaded like the program under test
-	 * (a prog array only takes programs of the same kind: frags flag). */
-	b.refl = xb_reflect__open();
-	b.trun = xb_trun__open();
-	if (!b.refl || !b.trun) {
-		pr_err("Couldn't open the bench programs: %s", strerror(errno));
-		goto out;
-	}
-	{
+	if (!load_only) {
+		/* The wrapper and the reflector, loaded like the program under
+		 * test: a prog array takes only programs of one kind (frags). */
 		__u32 fl = bpf_program__flags(b.obj->prog) & BPF_F_XDP_HAS_FRAGS;
 
+		b.refl = xb_reflect__open();
+		b.trun = xb_trun__open();
+		if (!b.refl || !b.trun) {
+			pr_err("Couldn't open the bench programs: %s", strerror(errno));
+			goto out;
+		}
 		bpf_program__set_flags(b.refl->progs.xb_reflect, fl);
 		bpf_program__set_flags(b.trun->progs.xb_trun, fl);
 		bpf_program__set_flags(b.trun->progs.xb_pass, fl);
-	}
-	if ((r = xb_reflect__load(b.refl)) || (r = xb_trun__load(b.trun))) {
-		pr_err("Couldn't load the bench programs: %s", strerror(-r));
-		goto out;
-	}
-	b.frames_fd = bpf_map__fd(b.trun->maps.xb_frames);
-	b.progs_fd = bpf_map__fd(b.trun->maps.xb_progs);
+		if ((r = xb_reflect__load(b.refl)) || (r = xb_trun__load(b.trun))) {
+			pr_err("Couldn't load the bench programs: %s", strerror(-r));
+			goto out;
+		}
+		b.frames_fd = bpf_map__fd(b.trun->maps.xb_frames);
+		b.progs_fd = bpf_map__fd(b.trun->maps.xb_progs);
 
-	{
-		static const struct {
-			const char *name, *what;
-			struct query q;
-			struct expect e;
-			bool reflect;
-		} defs[] = {
-			{ "reflect", "bare reflector, MX query with EDNS (IPv4)",
-			  { "mydomain.com", XDPMX_TYPE_MX, true, false, 0, 53 },
-			  { XDP_TX, -1, 0, 0, false, true }, true },
-			{ "mx", "MX hit: 3 MX + 3 additional A, EDNS (IPv4)",
-			  { "mydomain.com", XDPMX_TYPE_MX, true, false, 0, 53 },
-			  { XDP_TX, XDPMX_CNT_HIT_MX, 3, 4, false, false }, false },
-			{ "a", "A hit: 3 A, no EDNS (IPv4)",
-			  { "mail.mydomain.com", XDPMX_TYPE_A, false, false, 0, 53 },
-			  { XDP_TX, XDPMX_CNT_HIT_A, 3, 0, false, false }, false },
-			{ "aaaa6v", "AAAA hit: 3 AAAA, EDNS, IPv6 with one VLAN tag",
-			  { "mail.mydomain.com", XDPMX_TYPE_AAAA, true, true, 100, 53 },
-			  { XDP_TX, XDPMX_CNT_HIT_AAAA, 3, 1, false, false }, false },
-			{ "ptr", "PTR hit: 1 PTR, no EDNS (IPv4)",
-			  { "1.20.18.198.in-addr.arpa", XDPMX_TYPE_PTR, false, false, 0, 53 },
-			  { XDP_TX, XDPMX_CNT_HIT_PTR, 1, 0, false, false }, false },
-			{ "tc", "TC answer: 32 A do not fit 512 bytes (no EDNS)",
-			  { "big.mydomain.com", XDPMX_TYPE_A, false, false, 0, 53 },
-			  { XDP_TX, XDPMX_CNT_HIT_TC, 0, 0, true, false }, false },
-			{ "miss", "miss: unknown name (A), passed up",
-			  { "nx.mydomain.com", XDPMX_TYPE_A, false, false, 0, 53 },
-			  { XDP_PASS, XDPMX_CNT_MISS_NO_RRSET, 0, 0, false, false }, false },
-			{ "qtype", "miss: TXT, passed up before any lookup",
-			  { "mydomain.com", XB_TYPE_TXT, true, false, 0, 53 },
-			  { XDP_PASS, XDPMX_CNT_MISS_QTYPE, 0, 0, false, false }, false },
-			{ "notport", "not for us: UDP to port 5353, passed after L2-L4 parse",
-			  { "mydomain.com", XDPMX_TYPE_MX, true, false, 0, 5353 },
-			  { XDP_PASS, XDPMX_CNT_PASS_NOT_PORT, 0, 0, false, false }, false },
-		};
-		size_t k;
-
-		for (k = 0; k < sizeof(defs) / sizeof(defs[0]); k++) {
+		for (i = 0; i < (int)N_FIXED; i++) {
 			struct bcase *c = &cases[ncases++];
 
 			memset(c, 0, sizeof(*c));
-			c->name = defs[k].name;
-			c->what = defs[k].what;
-			c->e = defs[k].e;
+			c->name = case_defs[i].name;
+			c->what = case_defs[i].what;
+			c->e = case_defs[i].e;
 			c->n = 1;
 			c->frames = calloc(1, sizeof(struct frame));
-			c->prog_fd = defs[k].reflect ? bpf_program__fd(b.refl->progs.xb_reflect)
-						     : b.obj->prog_fd;
-			if (!c->frames || build_query(&defs[k].q, 0x2b2b, c->frames)) {
+			c->prog_fd = case_defs[i].reflect ? bpf_program__fd(b.refl->progs.xb_reflect)
+							  : b.obj->prog_fd;
+			if (!c->frames || build_query(&case_defs[i].q, 0x2b2b, c->frames)) {
 				pr_err("Couldn't build the frame of case %s", c->name);
 				goto out;
 			}
 		}
-	}
-	if (qfile) {
-		FILE *f = fopen(qfile, "r");
-		char line[512], name[300], type[16];
-		struct bcase *c = &cases[ncases];
-		uint32_t n = 0;
-
 		setf = calloc(FRAMES_MAX, sizeof(*setf));
-		if (!f || !setf) {
-			pr_err("Couldn't read query file %s: %s", qfile, strerror(errno));
-			if (f)
-				fclose(f);
+		if (!setf)
 			goto out;
-		}
-		while (n < FRAMES_MAX && fgets(line, sizeof(line), f)) {
-			struct query q = { name, XDPMX_TYPE_A, false, false, 0, 53 };
+	}
 
-			if (sscanf(line, "%299s %15s", name, type) != 2 || strcmp(type, "A"))
-				continue;
-			if (build_query(&q, (uint16_t)(0x1000 + n), &setf[n])) {
-				pr_err("Couldn't build a query for %s", name);
-				fclose(f);
+	for (s = 0; s < nstages; s++) {
+		struct load_stats ls = { 0 };
+		json_t *js = json_object(), *jm, *jc;
+
+		json_array_append_new(stages, js);
+		if (s == 0) {
+			for (i = 0; i < nlists; i++)
+				if (load_list(b.fp, lists[i], &ls))
+					goto out;
+			json_object_set_new(js, "zones", json_string(lists[nlists - 1]));
+		} else {
+			if (load_list(b.fp, stage_list[s], &ls))
 				goto out;
-			}
-			n++;
+			json_object_set_new(js, "zones", json_string(stage_list[s]));
 		}
-		fclose(f);
-		if (!n) {
-			pr_err("No A query in %s", qfile);
+		json_object_set_new(js, "load", load_json(&ls));
+		jm = mem_json(&b);
+		if (!jm)
 			goto out;
-		}
-		memset(c, 0, sizeof(*c));
-		c->name = "set";
-		c->what = "A hits (3 A, no EDNS) spread over the loaded names";
-		c->frames = setf;
-		c->n = n;
-		c->prog_fd = b.obj->prog_fd;
-		c->e = (struct expect){ XDP_TX, XDPMX_CNT_HIT_A, 3, 0, false, false };
-		ncases++;
-	}
-
-	for (i = 0; i < ncases; i++)
-		if (check_case(&b, &cases[i]))
-			goto out;
-	for (r = 0; r < runs; r++) {
-		for (i = 0; i < ncases; i++)
-			if (measure(&b, &cases[i], r))
+		json_object_set_new(js, "mem", jm);
+		if (load_only)
+			continue;
+		if (stage_q[s]) {
+			nset = read_set(stage_q[s], setf);
+			if (nset < 0)
 				goto out;
-		for (i = 0; i < ncases; i++)
-			cases[i].ratio[r] = cases[0].ns[r] > 0 ? cases[i].ns[r] / cases[0].ns[r] : 0;
+			if (ncases == (int)N_FIXED)
+				ncases++;
+			cases[N_FIXED] = (struct bcase){
+				.name = "set",
+				.what = "A hits, no EDNS, spread over up to 4096 of the loaded names",
+				.frames = setf,
+				.n = (uint32_t)nset,
+				.prog_fd = b.obj->prog_fd,
+				.e = { XDP_TX, XDPMX_CNT_HIT_A, XB_ANY, 0, false, false },
+			};
+			json_object_set_new(js, "set_queries", json_string(stage_q[s]));
+		}
+		jc = measure_cases(&b, cases, ncases, runs);
+		if (!jc)
+			goto out;
+		json_object_set_new(js, "cases", jc);
 	}
-
-	jc = json_object();
-	for (i = 0; i < ncases; i++) {
-		struct bcase *c = &cases[i];
-
-		json_object_set_new(
-			jc, c->name,
-			json_pack("{s:s, s:I, s:I, s:o, s:f, s:o, s:f, s:o, s:f}", "what", c->what,
-				  "frames", (json_int_t)c->n, "answer_bytes", (json_int_t)c->out_len,
-				  "ns", jarr(c->ns, runs), "ns_median", median(c->ns, runs),
-				  "baseline_ns", jarr(c->base, runs), "baseline_median",
-				  median(c->base, runs), "ratio_to_reflect", jarr(c->ratio, runs),
-				  "ratio_median", median(c->ratio, runs)));
-	}
-	json_object_set_new(root, "cases", jc);
+	json_object_set_new(root, "stages", stages);
+	stages = NULL;
 	json_object_set_new(root, "method",
 			    json_pack("{s:s, s:I, s:I}", "name",
 				      "BPF_PROG_TEST_RUN, frame restored before every run "
-				      "(bench/xb_trun.bpf.c), minus the same wrapper with XDP_PASS",
+				      "(bench/xb_trun.bpf.c), minus the same wrapper with XDP_PASS; "
+				      "thread CPU time / repeat",
 				      "repeat", (json_int_t)b.repeat, "runs", (json_int_t)runs));
 	ret = 0;
 out:
@@ -957,10 +1014,10 @@ out:
 		json_dumpf(root, stdout, JSON_INDENT(1));
 		fputc('\n', stdout);
 	}
+	json_decref(stages);
 	json_decref(root);
-	for (i = 0; i < ncases; i++)
-		if (cases[i].frames != setf)
-			free(cases[i].frames);
+	for (i = 0; i < ncases && i < (int)N_FIXED; i++)
+		free(cases[i].frames);
 	free(setf);
 	xb_trun__destroy(b.trun);
 	xb_reflect__destroy(b.refl);

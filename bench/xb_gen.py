@@ -13,6 +13,9 @@ Zone sets (each in its own directory, with zones.list = "domain<TAB>file"):
   domains N  base, plus N zones d<i>.test, each with 2-4 MX (mx1..mxK, one A
            each) and ns with an A
 
+--variant V writes version V of the same names (other addresses, serial
+1 + V): swapping it in changes every RRset but the base zones'.
+
 Query files are kxdpgun's format ("name type [E]"); an expect file lists
 what the answer to each query must hold (xb_sample.py checks it):
 
@@ -35,8 +38,8 @@ REV_APEX = "20.18.198.in-addr.arpa"
 FLAT_APEX = "bench.test"
 
 
-def soa(apex, ns):
-    return (f"@\tSOA\t{ns} hostmaster.{apex}. 1 7200 3600 1209600 3600\n"
+def soa(apex, ns, serial=1):
+    return (f"@\tSOA\t{ns} hostmaster.{apex}. {serial} 7200 3600 1209600 3600\n"
             f"@\tNS\t{ns}\n")
 
 
@@ -128,40 +131,40 @@ def gen_base(s):
     s.expects("e-miss.txt", miss)
 
 
-def flat_addr(i, k):
-    v = 3 * i + k
+def flat_addr(i, k, var=0):
+    v = 3 * i + k + 7 * var
     return f"198.19.{(v >> 8) & 255}.{v & 255}"
 
 
-def gen_flat(s, n, nq, ne):
+def gen_flat(s, n, nq, ne, var):
     gen_base(s)
-    lines = [f"$ORIGIN {FLAT_APEX}.\n$TTL {TTL}\n", soa(FLAT_APEX, f"ns.{FLAT_APEX}."),
-             "ns\tA\t198.18.22.53\n"]
+    lines = [f"$ORIGIN {FLAT_APEX}.\n$TTL {TTL}\n",
+             soa(FLAT_APEX, f"ns.{FLAT_APEX}.", 1 + var), "ns\tA\t198.18.22.53\n"]
     for i in range(n):
-        lines.append(f"h{i}\tA\t{flat_addr(i, 0)}\nh{i}\tA\t{flat_addr(i, 1)}\n"
-                     f"h{i}\tA\t{flat_addr(i, 2)}\n")
+        lines.append(f"h{i}\tA\t{flat_addr(i, 0, var)}\nh{i}\tA\t{flat_addr(i, 1, var)}\n"
+                     f"h{i}\tA\t{flat_addr(i, 2, var)}\n")
     s.zone(FLAT_APEX, "".join(lines))
     rng = random.Random(n)
     picks = [rng.randrange(n) for _ in range(min(nq, max(n, 1) * 4))]
     s.queries("q-flat.txt", [f"h{i}.{FLAT_APEX} A" for i in picks])
     s.expects("e-flat.txt", [(f"h{i}.{FLAT_APEX}", "A", False, "NOERROR",
-                              [flat_addr(i, k) for k in range(3)], []) for i in picks[:ne]])
+                              [flat_addr(i, k, var) for k in range(3)], []) for i in picks[:ne]])
 
 
-def dom_addr(i, k):
-    v = 4 * i + k
+def dom_addr(i, k, var=0):
+    v = 4 * i + k + 5 * var
     return f"198.18.{64 + ((v >> 8) & 63)}.{v & 255}"
 
 
-def gen_domains(s, n, nq, ne):
+def gen_domains(s, n, nq, ne, var):
     gen_base(s)
     for i in range(n):
         apex = f"d{i}.test"
         k = 2 + i % 3
-        z = [f"$ORIGIN {apex}.\n$TTL {TTL}\n", soa(apex, f"ns.{apex}."),
-             f"ns\tA\t{dom_addr(i, 3)}\n"]
+        z = [f"$ORIGIN {apex}.\n$TTL {TTL}\n", soa(apex, f"ns.{apex}.", 1 + var),
+             f"ns\tA\t{dom_addr(i, 3, var)}\n"]
         z += [f"@\tMX\t{10 * j} mx{j}\n" for j in range(1, k + 1)]
-        z += [f"mx{j}\tA\t{dom_addr(i, j - 1)}\n" for j in range(1, k + 1)]
+        z += [f"mx{j}\tA\t{dom_addr(i, j - 1, var)}\n" for j in range(1, k + 1)]
         s.zone(apex, "".join(z))
     rng = random.Random(n)
     q, e = [], []
@@ -171,9 +174,9 @@ def gen_domains(s, n, nq, ne):
         k = 2 + i % 3
         if rng.random() < 0.5:
             row = (apex, "MX", True, "NOERROR", [f"{10 * j} mx{j}.{apex}." for j in range(1, k + 1)],
-                   [f"mx{j}.{apex}. A {dom_addr(i, j - 1)}" for j in range(1, k + 1)])
+                   [f"mx{j}.{apex}. A {dom_addr(i, j - 1, var)}" for j in range(1, k + 1)])
         else:
-            row = (f"mx1.{apex}", "A", False, "NOERROR", [dom_addr(i, 0)], [])
+            row = (f"mx1.{apex}", "A", False, "NOERROR", [dom_addr(i, 0, var)], [])
         q.append(qline(row))
         if len(e) < ne:
             e.append(row)
@@ -201,7 +204,7 @@ def conf_knot(a, zones):
     t += [
         "control:\n", f"    listen: \"{a.dir}/knot.sock\"\n",
         "database:\n", f"    storage: \"{a.dir}/db\"\n",
-        "log:\n", f"  - target: \"{a.dir}/knot.log\"\n    any: notice\n",
+        "log:\n", f"  - target: \"{a.dir}/knot.log\"\n    any: info\n",
         "template:\n  - id: default\n    zonefile-sync: -1\n    zonefile-load: whole\n"
         "    journal-content: none\n    semantic-checks: off\n",
         "zone:\n",
@@ -261,6 +264,8 @@ def main():
     z.add_argument("dir")
     z.add_argument("--queries", type=int, default=100000, help="query file lines")
     z.add_argument("--expects", type=int, default=2000, help="expect file lines")
+    z.add_argument("--variant", type=int, default=0,
+                   help="another version of the same names: new addresses and serials")
     c = sub.add_parser("conf")
     c.add_argument("server", choices=["knot", "nsd", "xdpmxd"])
     c.add_argument("dir", help="the server's run directory")
@@ -277,9 +282,9 @@ def main():
         if a.kind == "base":
             gen_base(s)
         elif a.kind == "flat":
-            gen_flat(s, a.n, a.queries, a.expects)
+            gen_flat(s, a.n, a.queries, a.expects, a.variant)
         else:
-            gen_domains(s, a.n, a.queries, a.expects)
+            gen_domains(s, a.n, a.queries, a.expects, a.variant)
         s.finish()
         return 0
     zones = read_list(a.zones)
