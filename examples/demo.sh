@@ -44,7 +44,7 @@ ZONES=(examples/mydomain.com.zone examples/2.168.192.in-addr.arpa.zone)
 MISMATCH=(examples/mismatch/mydomain.com.zone examples/mismatch/2.168.192.in-addr.arpa.zone)
 
 # What this run made, so the cleanup removes exactly that.
-MADE_NS=() MOUNTED_BPFFS=0 LOADED=0 DAEMON_PID= WORK=
+MADE_NS=() MOUNTED_BPFFS=0 LOADED=0 DAEMON_PID= WORK= LOCK=
 FAILED=()
 STEP=0
 INTERRUPTED=
@@ -169,7 +169,7 @@ preflight() {
 	done
 	[ -r "$BUILD/tests/bpf/xdp_pass.bpf.o" ] ||
 		die "$BUILD/tests/bpf/xdp_pass.bpf.o is missing: build first with make (or set XDPMX_BUILD)"
-	for t in ip nsenter ethtool dig taskset python3 mountpoint; do
+	for t in ip nsenter ethtool dig taskset python3 mountpoint flock; do
 		command -v $t >/dev/null ||
 			die "the command '$t' is missing: install it (scripts/bootstrap.sh deps installs everything)"
 	done
@@ -179,26 +179,39 @@ preflight() {
 	esac
 }
 
-# A demo that is still running has processes in its server namespace; one
-# that was killed (SIGKILL, power loss) left its namespaces and pins behind,
-# which are removed here.
-remove_leftovers() {
-	local ns pids left=0
+# One demo at a time per mount namespace (the namespace names and pins
+# live in its /run/netns and bpffs): a lock named after it. A demo holding
+# it is running; with the lock taken, whatever an earlier demo left (it was
+# killed: SIGKILL, a closed terminal) is stale and removed here, its daemon
+# stopped by pid.
+take_lock_and_remove_leftovers() {
+	local ns p orphans=() left=()
+	LOCK=/run/lock/xdpmx-demo.$(stat -L -c %i /proc/self/ns/mnt).lock
+	exec 9>"$LOCK" || die "cannot open the lock file $LOCK"
+	# The children of a demo killed a moment ago (a dig waiting for its
+	# answer) hold the lock for a few seconds more.
+	flock -n 9 || die "another demo is running (or one was stopped just now: try again in a few seconds)"
 	for ns in $SRV_NS $CLI_NS; do
 		[ -e /run/netns/$ns ] || continue
-		pids=$(ip netns pids $ns 2>/dev/null | paste -sd' ')
-		[ -z "$pids" ] ||
-			die "another demo is running (namespace $ns, processes $pids); wait for it or stop it"
+		for p in $(ip netns pids $ns 2>/dev/null); do
+			orphans+=("$p")
+		done
 	done
-	for ns in $SRV_NS $CLI_NS; do
-		if [ -e /run/netns/$ns ]; then
-			ip netns del $ns && left=1
-		fi
-	done
-	if [ -d "$PIN_DIR" ]; then
-		rm -rf "$PIN_DIR" && left=1
+	if [ ${#orphans[@]} -gt 0 ]; then
+		kill -TERM "${orphans[@]}" 2>/dev/null
+		for ((p = 0; p < 50; p++)); do
+			kill -0 "${orphans[@]}" 2>/dev/null || break
+			sleep 0.1
+		done
+		kill -KILL "${orphans[@]}" 2>/dev/null
+		left+=("processes ${orphans[*]}")
 	fi
-	[ $left -eq 0 ] || echo "demo: removed what an interrupted earlier demo left behind ($SRV_NS, $CLI_NS, $PIN_DIR)"
+	for ns in $SRV_NS $CLI_NS; do
+		[ -e /run/netns/$ns ] && ip netns del $ns && left+=("namespace $ns")
+	done
+	[ -d "$PIN_DIR" ] && rm -rf "$PIN_DIR" && left+=("$PIN_DIR")
+	[ ${#left[@]} -eq 0 ] ||
+		echo "demo: removed what an interrupted earlier demo left behind: ${left[*]}"
 }
 
 # Whether a process runs (a zombie waiting for us to reap it does not).
@@ -244,7 +257,7 @@ cleanup() {
 		gone+=("namespace $ns")
 	done
 	if [ -e "$PIN_DIR" ]; then
-		rm -rf "$PIN_DIR"
+		rm -rf "$PIN_DIR" # ours: the lock keeps other demos away
 	fi
 	[ $LOADED -eq 1 ] && gone+=("the pins in $PIN_DIR")
 	[ -n "$WORK" ] && rm -rf "$WORK"
@@ -257,6 +270,7 @@ cleanup() {
 		[ ! -e /run/netns/$ns ] || { echo "    FAILED: namespace $ns is still there"; rc=1; }
 	done
 	[ ! -e "$PIN_DIR" ] || { echo "    FAILED: $PIN_DIR is still there"; rc=1; }
+	rm -f "$LOCK"
 
 	if [ -n "$INTERRUPTED" ]; then
 		printf '\nThe demo was interrupted (%s) during step %d; what it had made is removed.\n' \
@@ -281,7 +295,7 @@ on_signal() {
 # ---- the demo ------------------------------------------------------------
 
 preflight
-remove_leftovers
+take_lock_and_remove_leftovers
 trap cleanup EXIT
 trap 'on_signal SIGINT' INT
 trap 'on_signal SIGTERM' TERM
@@ -353,9 +367,10 @@ notice "the program runs on $SRV_IF and its maps are pinned in $PIN_DIR; they ar
 
 step "start the daemon with the example zones"
 printf '[server]$ %s &\n' "$BIN/xdpmxd --foreground --pin-dir $PIN_DIR --control \$SOCK --listen $SRV4 --listen $SRV6 --zone ${ZONES[0]} --zone ${ZONES[1]}"
+# (9>&-: the daemon must not hold the lock if this shell is killed.)
 nsenter --net=/run/netns/$SRV_NS -- "$BUILD/xdpmxd" --foreground --pin-dir "$PIN_DIR" \
 	--control "$SOCK" --listen "$SRV4" --listen "$SRV6" --zone "${ZONES[0]}" \
-	--zone "${ZONES[1]}" >"$WORK/xdpmxd.log" 2>&1 &
+	--zone "${ZONES[1]}" >"$WORK/xdpmxd.log" 2>&1 9>&- &
 DAEMON_PID=$!
 for ((i = 0; i < 100; i++)); do
 	"$BUILD/xdpmxctl" --control "$SOCK" status >/dev/null 2>&1 && break

@@ -14,12 +14,14 @@
 DEMO=$REPO/examples/demo.sh
 
 # What the demo could leave behind in this test's private namespaces, as
-# one comparable text: namespaces, links, pins, the bpffs mount.
+# one comparable text: namespaces, links, pins, the bpffs mount, the lock
+# file of this mount namespace.
 demo_footprint() {
 	echo "netns: $(ip netns list | grep -o '^xdemo[^ ]*' | paste -sd' ')"
 	echo "links: $(ip -o link show | grep -o 'xdemo[^:@]*' | paste -sd' ')"
 	echo "pins: $(ls -d /sys/fs/bpf/xdemo 2>/dev/null)"
 	echo "bpffs mounts: $(grep -c ' /sys/fs/bpf bpf ' /proc/mounts)"
+	echo "lock: $(ls /run/lock/xdpmx-demo.$(stat -L -c %i /proc/self/ns/mnt).lock 2>/dev/null)"
 }
 
 # The demo's temporary directory (named in its output, with the control
@@ -38,6 +40,22 @@ demo_assert_no_leftovers() {
 	done
 	echo "ok: $work and every process using it are gone"
 }
+
+# Whatever a failed test left of a demo, removed so the next test starts
+# clean (run.sh keeps one mount namespace, and so one /run/netns and one
+# bpffs, for all tests). Installed by every test in front of the
+# harness's teardown.
+demo_teardown() {
+	local ns
+	for ns in xdemo-srv xdemo-cli; do
+		[ -e /run/netns/$ns ] || continue
+		kill -KILL $(ip netns pids $ns) 2>/dev/null || true
+		ip netns del $ns 2>/dev/null || true
+	done
+	rm -rf /sys/fs/bpf/xdemo
+	e2e_teardown
+}
+demo_setup() { trap demo_teardown EXIT; }
 
 # Run the demo with a bound on its time; its output in $E2E_TMP/demo.out,
 # its exit status in DEMO_RC.
@@ -81,6 +99,7 @@ test_demo_runs() {
 	# - xdpmxctl stats show: 3 MX, 3 A and 1 PTR hits, 3 slow-path queries;
 	# - afterwards nothing it made is left: namespaces, links, pins,
 	#   processes, temporary directory; the bpffs mount is as before.
+	demo_setup
 	local before s
 	before=$(demo_footprint)
 	demo_run bash "$DEMO"
@@ -133,6 +152,7 @@ test_demo_mounts_bpffs() {
 	# - on a machine where bpffs is not mounted (a mount namespace with
 	#   /sys/fs/bpf unmounted), the demo mounts it, runs to the end with
 	#   exit 0, and unmounts it again: /sys/fs/bpf is no bpffs afterwards.
+	demo_setup
 	local out
 	out=$(timeout -k 5 120 unshare -m --propagation private bash -c '
 		while mountpoint -q /sys/fs/bpf; do umount -l /sys/fs/bpf; done
@@ -155,6 +175,7 @@ test_demo_interrupted() {
 	# - Ctrl-C (SIGINT to the demo's process group) in the middle of the
 	#   queries: the demo says it was interrupted, cleans up, exits 130,
 	#   and leaves nothing behind.
+	demo_setup
 	local before pid i
 	before=$(demo_footprint)
 	# A process group of its own, with SIGINT at its default (a command
@@ -188,6 +209,7 @@ ALL_TESTS+=(test_demo_interrupted)
 test_demo_refuses_non_root() {
 	# - run by an unprivileged user the demo exits 2, says it needs root
 	#   and why, and creates nothing.
+	demo_setup
 	local before out rc=0
 	before=$(demo_footprint)
 	out=$(setpriv --reuid=65534 --regid=65534 --clear-groups bash "$DEMO" 2>&1) || rc=$?
@@ -198,3 +220,56 @@ test_demo_refuses_non_root() {
 	assert_eq "$before" "$(demo_footprint)" "nothing made"
 }
 ALL_TESTS+=(test_demo_refuses_non_root)
+
+test_demo_one_at_a_time() {
+	# - while a demo runs, a second one refuses (exit 2, says another demo
+	#   is running) and touches nothing: the first one still completes its
+	#   steps;
+	# - a demo killed with SIGKILL (no clean-up) leaves its namespaces,
+	#   pins and daemon behind; the next demo says it removes them, stops
+	#   that daemon, runs to the end with exit 0, and afterwards nothing of
+	#   either is left.
+	demo_setup
+	local before pid out rc=0 i dpid lock
+	before=$(demo_footprint)
+	bash "$DEMO" >"$E2E_TMP/demo1.out" 2>&1 &
+	pid=$!
+	track $pid
+	for ((i = 0; i < 600; i++)); do
+		grep -q '^==> Step 6:' "$E2E_TMP/demo1.out" && break
+		kill -0 $pid 2>/dev/null || break
+		sleep 0.05
+	done
+	grep -q '^==> Step 6:' "$E2E_TMP/demo1.out" || { cat "$E2E_TMP/demo1.out"; fail "the first demo did not reach step 6"; }
+	out=$(timeout 60 bash "$DEMO" 2>&1) || rc=$?
+	echo "$out"
+	assert_eq 2 "$rc" "exit status of a second demo"
+	assert_eq "demo: another demo is running (or one was stopped just now: try again in a few seconds)" \
+		"$out" "the second demo's message"
+	dpid=$(sed -n 's/^    xdpmxd .*, pid \([0-9]*\), up .*/\1/p' "$E2E_TMP/demo1.out")
+	[ -n "$dpid" ] || fail "no daemon pid in the first demo's output"
+	track "$dpid"
+	kill -KILL $pid
+	wait $pid 2>/dev/null || true
+	cat "$E2E_TMP/demo1.out"
+	kill -0 "$dpid" 2>/dev/null || fail "the killed demo's daemon is gone already; nothing to test"
+	[ -d /sys/fs/bpf/xdemo ] || fail "the killed demo left no pins; nothing to test"
+	echo "ok: the killed demo left its daemon ($dpid) and pins behind"
+	# Its last dig (2 s at most) still holds the lock it inherited.
+	lock=/run/lock/xdpmx-demo.$(stat -L -c %i /proc/self/ns/mnt).lock
+	wait_for 5 flock -n "$lock" true || fail "the killed demo's lock stays taken"
+
+	demo_run bash "$DEMO"
+	assert_eq 0 "$DEMO_RC" "exit status of the demo after a killed one"
+	assert_match "^demo: removed what an interrupted earlier demo left behind: processes $dpid namespace xdemo-srv namespace xdemo-cli /sys/fs/bpf/xdemo$" \
+		"$(head -n 1 "$E2E_TMP/demo.out")" "leftovers removed"
+	kill -0 "$dpid" 2>/dev/null && fail "the killed demo's daemon still runs"
+	demo_assert_steps
+	assert_eq "$before" "$(demo_footprint)" "what is left after both demos"
+	demo_assert_no_leftovers
+	# The killed demo's own temporary directory stays: it could not remove
+	# it, and /tmp is shared with the machine, so the next demo leaves it.
+	cp "$E2E_TMP/demo1.out" "$E2E_TMP/demo.out"
+	rm -rf "$(sed -n 's|.*control socket, \(/tmp/xdemo\.[A-Za-z0-9]*\)/xdpmxd\.sock\.$|\1|p' "$E2E_TMP/demo.out")"
+}
+ALL_TESTS+=(test_demo_one_at_a_time)
