@@ -15,6 +15,9 @@
 #define XDPMX_BPF_DNS_H
 
 #include <linux/bpf.h>
+#include <linux/if_ether.h>
+#include <linux/ipv6.h>
+#include <linux/udp.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
 
@@ -91,6 +94,13 @@ _Static_assert(sizeof(struct xdpmx_dnshdr) == 12, "DNS header is 12 octets");
 /* The largest UDP payload a query can have here (XDPMX_FRAME_MAX): a bound
  * the verifier can see, so every offset derived from it stays bounded. */
 #define XDPMX_DNS_LEN_MAX XDPMX_FRAME_MAX
+
+/* Largest offsets (from the start of the frame) of what we answer: the IP
+ * header behind Ethernet and two tags, the DNS header behind IPv6 and UDP,
+ * and the end of a question with a name of XDPMX_NAME_MAX octets. */
+#define XDPMX_L3_OFF_MAX (ETH_HLEN + XDPMX_VLAN_MAX * sizeof(struct xdpmx_vlan_hdr))
+#define XDPMX_DNS_OFF_MAX (XDPMX_L3_OFF_MAX + sizeof(struct ipv6hdr) + sizeof(struct udphdr))
+#define XDPMX_QEND_OFF_MAX (XDPMX_DNS_OFF_MAX + 12 + XDPMX_NAME_MAX + 4)
 
 /* What the question and its OPT record said, for the answer. */
 struct xdpmx_edns {
@@ -326,8 +336,22 @@ static __always_inline __u64 load_first4(const __u8 *p)
 #endif
 }
 
+/* The directory maps, by the length of the names they hold (abi.h). */
+enum xdpmx_dir {
+	XDPMX_DIR_S = 0, /* up to XDPMX_NAME_S octets */
+	XDPMX_DIR_M = 1, /* up to XDPMX_NAME_M octets */
+	XDPMX_DIR_L = 2, /* the rest */
+};
+
+static __always_inline __u32 dir_of(__u32 name_len)
+{
+	if (name_len <= XDPMX_NAME_S)
+		return XDPMX_DIR_S;
+	return name_len <= XDPMX_NAME_M ? XDPMX_DIR_M : XDPMX_DIR_L;
+}
+
 /* Fill kb with (qtype_be, the name at qname lowercased), zero padded for
- * whichever directory map a name of name_len octets lives in, and add the
+ * directory map dir (dir_of(name_len)), and add the
  * name's octets as they are in the packet to *sum (bpf/csum.h: the name
  * goes back unchanged, and this is the pass that reads it). The name and
  * the 4 octets of QTYPE/QCLASS after it are known to be in the packet, so
@@ -336,9 +360,11 @@ static __always_inline __u64 load_first4(const __u8 *p)
  * Every word that may be the last one ends the loop itself, so only one
  * kind of state ever goes round it: with two (as "read 4 octets and carry
  * on" would make), the verifier sees a new mix of known packet ranges each
- * time round and verifies the loop quadratically often. */
+ * time round and verifies the loop quadratically often. For the same
+ * reason the caller picks the map (dir) before: each round narrows what
+ * the verifier knows of name_len, which must not be needed afterwards. */
 static __always_inline int build_key(struct xdpmx_keybuf *kb, __u8 *qname, void *end,
-				     __u32 name_len, __be16 qtype_be, __u64 *sum)
+				     __u32 name_len, __u32 dir, __be16 qtype_be, __u64 *sum)
 {
 	__u64 s = 0, x;
 	int w;
@@ -350,12 +376,12 @@ static __always_inline int build_key(struct xdpmx_keybuf *kb, __u8 *qname, void 
 #pragma unroll
 	for (w = 0; w < (XDPMX_NAME_S + 7) / 8; w++)
 		kb->name[w] = 0;
-	if (name_len > XDPMX_NAME_S) {
+	if (dir != XDPMX_DIR_S) {
 #pragma unroll
 		for (w = (XDPMX_NAME_S + 7) / 8; w < (XDPMX_NAME_M + 7) / 8; w++)
 			kb->name[w] = 0;
 	}
-	if (name_len > XDPMX_NAME_M) {
+	if (dir == XDPMX_DIR_L) {
 #pragma unroll
 		for (w = (XDPMX_NAME_M + 7) / 8; w < XDPMX_NAME_L / 8; w++)
 			kb->name[w] = 0;

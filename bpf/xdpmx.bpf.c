@@ -24,7 +24,8 @@
  * inconsistent lengths; other opcodes, TC set, other section counts,
  * compressed or extended-label or over-long question names, other classes
  * and types, any other additional record or a malformed or non-zero-version
- * OPT; names not in the maps; DO=1 for RRsets of signed zones.
+ * OPT; names not in the maps; DO=1 for RRsets of signed zones; answers
+ * the driver left too little room at both ends of the frame to grow into.
  * Dropped (XDP_DROP): DNS responses (QR=1) sent to our port.
  * Aborted (XDP_ABORTED): impossible states only (an array lookup that
  * fails, a blob whose header contradicts its size).
@@ -58,14 +59,6 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
  * (rodata) and refuses to load an object built for another one. */
 const volatile __u32 xdpmx_abi = XDPMX_ABI_VERSION;
 
-/* Largest offsets (from the start of the frame) of what we answer: the IP
- * header behind Ethernet and two tags, the DNS header behind IPv6 and UDP,
- * and the end of a question with a name of XDPMX_NAME_MAX octets. */
-#define XDPMX_L3_OFF_MAX (ETH_HLEN + XDPMX_VLAN_MAX * sizeof(struct xdpmx_vlan_hdr))
-#define XDPMX_DNS_OFF_MAX (XDPMX_L3_OFF_MAX + sizeof(struct ipv6hdr) + sizeof(struct udphdr))
-#define XDPMX_QEND_OFF_MAX                                                                         \
-	(XDPMX_DNS_OFF_MAX + sizeof(struct xdpmx_dnshdr) + XDPMX_NAME_MAX + 4)
-
 /* What parsing learnt about the query. Offsets are from the start of the
  * frame and unknown to the verifier (pkt_off()): bound them before use. */
 struct xdpmx_query {
@@ -76,6 +69,7 @@ struct xdpmx_query {
 	__u32 qend_off; /* first octet after the question */
 	__u64 qname_sum; /* checksum sum of the question name (bpf/csum.h) */
 	__u32 name_len; /* question name, root byte included */
+	__u32 dir;      /* directory map for that length: enum xdpmx_dir */
 	__u16 flags;    /* query header flags, host order */
 	__u16 our_size; /* our EDNS UDP payload size (cfg), >= XDPMX_UDP_MIN */
 	__be16 qtype_be;
@@ -183,7 +177,9 @@ static __always_inline int parse_dns(struct xdp_md *ctx, struct xdpmx_query *q, 
 	if (qname_off > XDPMX_DNS_OFF_MAX + sizeof(struct xdpmx_dnshdr))
 		return XDPMX_CNT_ABORTED;
 	barrier_var(qname_off);
-	return build_key(q->key, data + qname_off, cur.end, q->name_len, qtype_be, &q->qname_sum);
+	q->dir = dir_of(q->name_len);
+	return build_key(q->key, data + qname_off, cur.end, q->name_len, q->dir, qtype_be,
+			 &q->qname_sum);
 }
 
 /* Stage 1, parse: every header from Ethernet to the OPT record, into q. */
@@ -226,19 +222,25 @@ static __always_inline struct xdpmx_dir_val *lookup_dir(struct xdpmx_query *q)
 {
 	void *key = XDPMX_KEYBUF_KEY(q->key);
 
-	if (q->name_len <= XDPMX_NAME_S)
+	if (q->dir == XDPMX_DIR_S)
 		return lookup_in(&XDPMX_MAP_DIR_S, key, "dir_s");
-	if (q->name_len <= XDPMX_NAME_M)
+	if (q->dir == XDPMX_DIR_M)
 		return lookup_in(&XDPMX_MAP_DIR_M, key, "dir_m");
 	return lookup_in(&XDPMX_MAP_DIR_L, key, "dir_l");
 }
 
 /* The blob reference of the version to answer at epoch: the largest
  * non-empty since <= epoch. XDPMX_BLOB_NONE if there is none, or if that
- * version is a deletion. */
+ * version is a deletion.
+ *
+ * The writer rewrites entries in place, one slot at a time, while this
+ * runs (abi.h): each since is read exactly once (volatile, so clang cannot
+ * read it again), and only the chosen slot's blob is read, which the writer
+ * never touches while it is the one answered. */
 static __always_inline __u32 pick_version(const struct xdpmx_dir_val *dv, __u32 epoch)
 {
-	__u32 s0 = dv->ver[0].since, s1 = dv->ver[1].since;
+	__u32 s0 = *(volatile const __u32 *)&dv->ver[0].since;
+	__u32 s1 = *(volatile const __u32 *)&dv->ver[1].since;
 	int ok0 = s0 && s0 <= epoch, ok1 = s1 && s1 <= epoch;
 
 	if (ok0 && (!ok1 || s0 > s1))
@@ -354,19 +356,18 @@ static __always_inline __u32 answer_limit(const struct xdpmx_query *q)
 
 /* Where the rotated answer section starts: the offset (from the first
  * answer octet) of the record that goes first. Cyclic: the per-CPU cursor
- * mod the record count; random: a random record; fixed: the first. The
- * cursor is bumped on every answer that carries records. */
-static __always_inline int pick_start(const struct xdpmx_rrset *rs, __u32 *start)
+ * mod the record count; random: a random record; fixed: the first.
+ * *cursor: this CPU's cursor, for the caller to bump once the answer is
+ * certain to go out (every answer that carries records bumps it). */
+static __always_inline int pick_start(const struct xdpmx_rrset *rs, __u32 *start, __u32 **cursor)
 {
-	__u32 zero = 0, n = rs->an_count, *cursor, c, r, off;
+	__u32 zero = 0, n = rs->an_count, r, off;
 
-	cursor = bpf_map_lookup_elem(&XDPMX_MAP_ROT, &zero);
-	if (!cursor)
+	*cursor = bpf_map_lookup_elem(&XDPMX_MAP_ROT, &zero);
+	if (!*cursor)
 		return XDPMX_CNT_ABORTED;
-	c = *cursor;
-	*cursor = c + 1; /* this CPU's copy: no other CPU writes it, no atomics */
 	if (rs->order == XDPMX_ORDER_CYCLIC)
-		r = c % n;
+		r = **cursor % n;
 	else if (rs->order == XDPMX_ORDER_RANDOM)
 		r = bpf_get_prandom_u32() % n;
 	else
@@ -382,64 +383,96 @@ static __always_inline int pick_start(const struct xdpmx_rrset *rs, __u32 *start
 	return XDPMX_GO;
 }
 
+/* The rest of an answer whose records (if any) are in place and summed
+ * into sum, in a frame of len octets: the question added to the sum, the
+ * DNS header, the OPT record if the query had one, then the Ethernet, IP
+ * and UDP headers with the checksums. */
+static __always_inline int finish_answer(void *data, void *end, const struct xdpmx_query *q,
+					 __u32 len, __u16 tc, __u16 ancount, __u16 arcount,
+					 __u64 sum)
+{
+	/* The question is unchanged: its name was summed while the key was
+	 * built (bpf/csum.h); QTYPE and QCLASS follow it. */
+	sum += q->qname_sum +
+	       csum_place(q->qtype_be + bpf_htons(XDPMX_CLASS_IN), q->qend_off - 4);
+	if (answer_dns_hdr(data, end, q->dns_off, q->flags, tc, ancount, arcount, &sum))
+		return -1;
+	if (q->edns.present &&
+	    write_opt(data, end, len - XDPMX_OPT_LEN, q->our_size, q->edns.do_bit, &sum))
+		return -1;
+	if (swap_eth(data, end) || answer_ip(data, end, q->l3_off, len, sum))
+		return -1;
+	return 0;
+}
+
+/* Stage 3, build, when no record goes in: TC=1, the question and the OPT
+ * record only, which is never longer than the query. */
+static __always_inline int build_tc(struct xdp_md *ctx, const struct xdpmx_query *q)
+{
+	__u32 len = q->qend_off + (q->edns.present ? XDPMX_OPT_LEN : 0);
+	void *data, *end;
+
+	if (resize_frame(ctx, len, q->qend_off))
+		return XDPMX_CNT_ABORTED;
+	/* The helper invalidated every packet pointer: re-read. */
+	data = (void *)(long)ctx->data;
+	end = (void *)(long)ctx->data_end;
+	if (finish_answer(data, end, q, len, XDPMX_DNS_TC, 0, q->edns.present, 0))
+		return XDPMX_CNT_ABORTED;
+	return XDPMX_CNT_HIT_TC;
+}
+
 /* Stage 3, build: turn the query frame into the answer, in place. */
 static __always_inline int build_answer(struct xdp_md *ctx, const struct xdpmx_query *q,
 					const struct xdpmx_rrset *rs)
 {
-	__u32 l3_off = q->l3_off, dns_off = q->dns_off, qend_off = q->qend_off;
+	__u32 qend_off = q->qend_off, dns_off = q->dns_off, ad_len = 0, arcount = 0;
 	__u32 an_off = XDPMX_BLOB_AN_OFF(rs->an_count);
 	__u32 opt_len = q->edns.present ? XDPMX_OPT_LEN : 0;
-	__u32 limit = answer_limit(q), start = 0, n1 = 0, n2 = 0, n3 = 0;
-	__u32 ancount = 0, arcount = q->edns.present, tc = 0, len, head;
+	__u32 limit = answer_limit(q), start, len, head, *cursor;
 	void *data, *end;
-	__u64 sum;
+	__u64 sum = 0;
 	int v;
 
-	if (l3_off > XDPMX_L3_OFF_MAX || dns_off > XDPMX_DNS_OFF_MAX ||
+	if (q->l3_off > XDPMX_L3_OFF_MAX || dns_off > XDPMX_DNS_OFF_MAX ||
 	    qend_off > XDPMX_QEND_OFF_MAX || qend_off < dns_off)
 		return XDPMX_CNT_ABORTED;
 	head = qend_off - dns_off; /* DNS header and question */
-
+	if (head + rs->an_len + opt_len > limit)
+		return build_tc(ctx, q); /* not even the answer section fits */
 	if (head + rs->an_len + rs->ad_len + opt_len <= limit) {
-		ancount = rs->an_count;
-		arcount += rs->ad_count;
-		n3 = rs->ad_len;
-	} else if (head + rs->an_len + opt_len <= limit) {
-		ancount = rs->an_count; /* without the additional section */
-	} else {
-		tc = XDPMX_DNS_TC; /* not even the answer section fits */
-	}
-	if (ancount) {
-		v = pick_start(rs, &start);
-		if (v != XDPMX_GO)
-			return v;
-		n1 = rs->an_len - start;
-		n2 = start;
+		ad_len = rs->ad_len; /* else without the additional section */
+		arcount = rs->ad_count;
 	}
 
-	len = qend_off + n1 + n2 + n3 + opt_len;
-	if (resize_frame(ctx, len))
+	/* Everything that can fail without changing the frame comes first:
+	 * an impossible blob aborts with the query as it came. */
+	v = pick_start(rs, &start, &cursor);
+	if (v != XDPMX_GO)
+		return v;
+	len = qend_off + rs->an_len + ad_len + opt_len;
+	v = resize_frame(ctx, len, qend_off);
+	if (v == -ENOSPC) /* too little room at both ends: frame unchanged */
+		return XDPMX_CNT_MISS_NO_ROOM;
+	if (v)
 		return XDPMX_CNT_ABORTED;
-	/* bpf_xdp_adjust_tail() invalidated every packet pointer: re-read data
-	 * and end; every write below is checked against the new end. */
+	/* The helpers invalidated every packet pointer: re-read data and end;
+	 * every write below is checked against the new end. */
 	data = (void *)(long)ctx->data;
 	end = (void *)(long)ctx->data_end;
 
-	/* The UDP checksum sum, from the octets as they are written (see
-	 * bpf/csum.h): the question (unchanged: its name was summed while the
-	 * key was built; QTYPE and QCLASS follow it), then each piece below;
-	 * answer_ip() adds the UDP and pseudo headers and stores it. */
-	sum = q->qname_sum +
-	      csum_place(q->qtype_be + bpf_htons(XDPMX_CLASS_IN), qend_off - 4);
-	if (answer_dns_hdr(data, end, dns_off, q->flags, tc, ancount, arcount, &sum) ||
-	    (opt_len && write_opt(data, end, len - opt_len, q->our_size, q->edns.do_bit, &sum)) ||
-	    copy_blob(data, end, qend_off, rs->blob, rs->lim, an_off + start, n1, &sum) ||
-	    copy_blob(data, end, qend_off + n1, rs->blob, rs->lim, an_off, n2, &sum) ||
-	    copy_blob(data, end, qend_off + n1 + n2, rs->blob, rs->lim, an_off + rs->an_len, n3,
+	*cursor += 1; /* this CPU's copy: no other CPU writes it, no atomics */
+	/* Rotated: the records from the start on, then those before it, then
+	 * the additional records; each piece adds itself to the UDP sum. */
+	if (copy_blob(data, end, qend_off, rs->blob, rs->lim, an_off + start, rs->an_len - start,
 		      &sum) ||
-	    swap_eth(data, end) || answer_ip(data, end, l3_off, len, sum))
+	    copy_blob(data, end, qend_off + rs->an_len - start, rs->blob, rs->lim, an_off, start,
+		      &sum) ||
+	    copy_blob(data, end, qend_off + rs->an_len, rs->blob, rs->lim, an_off + rs->an_len,
+		      ad_len, &sum) ||
+	    finish_answer(data, end, q, len, 0, rs->an_count, arcount + q->edns.present, sum))
 		return XDPMX_CNT_ABORTED;
-	return tc ? XDPMX_CNT_HIT_TC : hit_counter(q->qtype_be);
+	return hit_counter(q->qtype_be);
 }
 
 SEC("xdp")
