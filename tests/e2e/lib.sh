@@ -16,6 +16,9 @@ SRV_NS=xs CLI_NS=xc SRV_IF=xs0 CLI_IF=xc0
 SRV4=198.18.0.1 CLI4=198.18.0.2 SRV6=fd00::1 CLI6=fd00::2
 SRV_MAC=02:00:c6:12:00:01 CLI_MAC=02:00:c6:12:00:02
 BIN=$XDPMX_BUILD
+# Read from the ABI headers, so tests follow an ABI bump by themselves.
+XDPMX_ABI=$(sed -n 's/^#define XDPMX_ABI_VERSION \([0-9]*\).*/\1/p' "$REPO/include/xdpmx/abi.h")
+XDPMX_NCOUNTERS=$(grep -cE '^[[:space:]]*XDPMX_CNT_[A-Z0-9_]+ = [0-9]+,' "$REPO/include/xdpmx/counters.h")
 EXAMPLES=$REPO/examples
 PIN_DIR=/sys/fs/bpf/xdpmx
 CONTROL=/run/xdpmx/xdpmxd.sock

@@ -49,7 +49,10 @@ run_one() {
 	local t=$1 rc out
 	out=$(mktemp)
 	(
-		set -e
+		set -eE
+		# Say which command failed: under set -e a failing `out=$(cmd)`
+		# would otherwise end the test without a word.
+		trap 'echo "FAIL: ${BASH_SOURCE[0]##*/}:$LINENO: exit $?: $BASH_COMMAND" >&2' ERR
 		E2E_PIDS=() E2E_TMP=/nonexistent
 		trap 'e2e_teardown' EXIT
 		e2e_setup "$t"
