@@ -5,11 +5,13 @@
  * the contract of bpf/parse.h (cursor, bounds checked before every read,
  * XDPMX_GO or a counter).
  *
- * BPF only; included by bpf/xdpmx.bpf.c. Needs bpf/parse.h and the ABI.
+ * BPF only; included by bpf/xdpmx.bpf.c and bpf/maps.h (the key buffer).
+ * Needs bpf/parse.h, bpf/csum.h and the ABI.
  *
  * The question goes back byte for byte (resolvers randomise its case, 0x20),
  * so the name is never lowercased in place: it is copied, 8 bytes at a time,
- * into a separate key buffer and lowercased there.
+ * into a separate key buffer and lowercased there; the same pass adds it to
+ * the answer's UDP checksum (bpf/csum.h).
  */
 #ifndef XDPMX_BPF_DNS_H
 #define XDPMX_BPF_DNS_H
@@ -77,12 +79,12 @@ _Static_assert(sizeof(struct xdpmx_dnshdr) == 12, "DNS header is 12 octets");
  * RCODE (8 bits) | VERSION (8) | DO (1) | Z (15), RDLEN, then RDLEN octets of
  * options, each {OPTION-CODE (16), OPTION-LENGTH (16), data}.
  */
-#define XDPMX_OPT_LEN 11       /* OPT record without options */
-#define XDPMX_OPT_OFF_TYPE 1   /* offsets inside the record */
+#define XDPMX_OPT_LEN 11     /* OPT record without options */
+#define XDPMX_OPT_OFF_TYPE 1 /* offsets inside the record */
 #define XDPMX_OPT_OFF_CLASS 3
 #define XDPMX_OPT_OFF_ERCODE 5
 #define XDPMX_OPT_OFF_VERSION 6
-#define XDPMX_OPT_OFF_FLAGS 7  /* first octet of the 16 flag bits: DO is 0x80 */
+#define XDPMX_OPT_OFF_FLAGS 7 /* first octet of the 16 flag bits: DO is 0x80 */
 #define XDPMX_OPT_OFF_RDLEN 9
 #define XDPMX_OPT_DO 0x80
 #define XDPMX_OPT_OPTHDR_LEN 4 /* OPTION-CODE + OPTION-LENGTH */
@@ -100,21 +102,22 @@ _Static_assert(sizeof(struct xdpmx_dnshdr) == 12, "DNS header is 12 octets");
  * and the end of a question with a name of XDPMX_NAME_MAX octets. */
 #define XDPMX_L3_OFF_MAX (ETH_HLEN + XDPMX_VLAN_MAX * sizeof(struct xdpmx_vlan_hdr))
 #define XDPMX_DNS_OFF_MAX (XDPMX_L3_OFF_MAX + sizeof(struct ipv6hdr) + sizeof(struct udphdr))
-#define XDPMX_QEND_OFF_MAX (XDPMX_DNS_OFF_MAX + 12 + XDPMX_NAME_MAX + 4)
+#define XDPMX_QEND_OFF_MAX (XDPMX_DNS_OFF_MAX + sizeof(struct xdpmx_dnshdr) + XDPMX_NAME_MAX + 4)
 
 /* What the question and its OPT record said, for the answer. */
 struct xdpmx_edns {
 	__u16 udp_size; /* requestor's UDP payload size, at least XDPMX_UDP_MIN */
-	__u8 present;   /* the query had an OPT record */
-	__u8 do_bit;    /* its DO bit */
+	__u8 present;	/* the query had an OPT record */
+	__u8 do_bit;	/* its DO bit */
 };
 
 /*
  * The directory key, built in a buffer (a per-CPU map value, bpf/maps.h)
- * laid out so that the name words are 8-byte aligned, as struct
- * xdpmx_key_l has its name at offset 2. The key proper (qtype, then the
- * name) starts at qtype_be; the directory maps hash the first key_size
- * bytes from there.
+ * laid out so that the name words are 8-byte aligned (struct xdpmx_key_l
+ * has its name at offset 2): each is one aligned store, which every
+ * architecture's verifier accepts. The key proper (qtype, then the name)
+ * starts at qtype_be; the directory maps hash the first key_size bytes
+ * from there.
  */
 struct xdpmx_keybuf {
 	__u8 pad[6];
@@ -129,19 +132,6 @@ _Static_assert(__builtin_offsetof(struct xdpmx_keybuf, name) -
 		       __builtin_offsetof(struct xdpmx_key_l, name),
 	       "key buffer has the key's layout");
 #define XDPMX_KEYBUF_KEY(kb) ((void *)&(kb)->qtype_be)
-
-/* Offset of packet pointer p from data, as a value the verifier knows
- * nothing about. It is a pointer difference, which the verifier treats as an
- * unknown scalar; barrier_var() keeps clang from folding it back into the
- * offset it was computed from. Without this, the stages after parsing would
- * be verified once for every Ethernet/IP shape and every label count of the
- * question (each gives another known offset) and the program would exceed
- * the verifier's complexity limit. Callers bound the result before use. */
-static __always_inline __u32 pkt_off(void *p, void *data)
-{
-	barrier_var(p);
-	return p - data;
-}
 
 /* DNS header of a query to us: QR=0, OPCODE QUERY, TC=0, one question, no
  * answer or authority records, at most one additional record. dns_len: the
@@ -332,7 +322,7 @@ static __always_inline __u64 load_first4(const __u8 *p)
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 	return *(const __u32 *)p;
 #else
-	return (__u64)*(const __u32 *)p << 32;
+	return (__u64) * (const __u32 *)p << 32;
 #endif
 }
 

@@ -53,11 +53,15 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } XDPMX_MAP_CFG SEC(".maps");
 
+/* Counters of all interface slots (named: clang-format takes a product
+ * inside __uint() for a pointer type). */
+#define XDPMX_STATS_MAX (XDPMX_IFACE_MAX * XDPMX_CNT__MAX)
+
 /* stats: iface slot * XDPMX_CNT__MAX + counter -> packets (per CPU);
  * written by the program, read and reset by the daemon and xdpmxctl. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, XDPMX_IFACE_MAX * XDPMX_CNT__MAX);
+	__uint(max_entries, XDPMX_STATS_MAX);
 	__type(key, __u32);
 	__type(value, __u64);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);

@@ -58,14 +58,27 @@ struct xdpmx_vlan_hdr {
 /* IPv4 fields the uapi struct only has as bitfields or kernel macros. */
 #define XDPMX_IP4_VERSION(vihl) ((vihl) >> 4)
 #define XDPMX_IP4_IHL(vihl) ((vihl)&0x0f) /* in 32-bit words */
-#define XDPMX_IP4_IHL_MIN 5               /* 20 octets: no options */
-#define XDPMX_IP4_MF 0x2000               /* frag_off: more fragments */
-#define XDPMX_IP4_OFFSET 0x1fff           /* frag_off: fragment offset */
+#define XDPMX_IP4_IHL_MIN 5		  /* 20 octets: no options */
+#define XDPMX_IP4_MF 0x2000		  /* frag_off: more fragments */
+#define XDPMX_IP4_OFFSET 0x1fff		  /* frag_off: fragment offset */
 #define XDPMX_IP6_VERSION(b0) ((b0) >> 4)
 
 static __always_inline int is_vlan(__be16 proto_be)
 {
 	return proto_be == bpf_htons(ETH_P_8021Q) || proto_be == bpf_htons(ETH_P_8021AD);
+}
+
+/* Offset of packet pointer p from data, as a value the verifier knows
+ * nothing about. It is a pointer difference, which the verifier treats as an
+ * unknown scalar; barrier_var() keeps clang from folding it back into the
+ * offset it was computed from. Without this, the stages after parsing would
+ * be verified once for every Ethernet/IP shape and every label count of the
+ * question (each gives another known offset) and the program would exceed
+ * the verifier's complexity limit. Callers bound the result before use. */
+static __always_inline __u32 pkt_off(void *p, void *data)
+{
+	barrier_var(p);
+	return p - data;
 }
 
 /* IPv6 extension header types (IANA "IPv6 Extension Header Types", RFC 8200
@@ -74,7 +87,7 @@ static __always_inline int is_vlan(__be16 proto_be)
 static __always_inline int is_ip6_ext(__u8 nexthdr)
 {
 	switch (nexthdr) {
-	case 0:   /* hop-by-hop options */
+	case 0:	  /* hop-by-hop options */
 	case 43:  /* routing */
 	case 44:  /* fragment */
 	case 50:  /* ESP */

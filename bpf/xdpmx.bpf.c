@@ -64,21 +64,21 @@ const volatile __u32 xdpmx_abi = XDPMX_ABI_VERSION;
 struct xdpmx_query {
 	struct xdpmx_keybuf *key; /* directory key: qtype, lowercased name */
 	struct xdpmx_edns edns;
-	__u32 l3_off;   /* IP header */
-	__u32 dns_off;  /* DNS header */
-	__u32 qend_off; /* first octet after the question */
+	__u32 l3_off;	 /* IP header */
+	__u32 dns_off;	 /* DNS header */
+	__u32 qend_off;	 /* first octet after the question */
 	__u64 qname_sum; /* checksum sum of the question name (bpf/csum.h) */
-	__u32 name_len; /* question name, root byte included */
-	__u32 dir;      /* directory map for that length: enum xdpmx_dir */
-	__u16 flags;    /* query header flags, host order */
-	__u16 our_size; /* our EDNS UDP payload size (cfg), >= XDPMX_UDP_MIN */
+	__u32 name_len;	 /* question name, root byte included */
+	__u32 dir;	 /* directory map for that length: enum xdpmx_dir */
+	__u16 flags;	 /* query header flags, host order */
+	__u16 our_size;	 /* our EDNS UDP payload size (cfg), >= XDPMX_UDP_MIN */
 	__be16 qtype_be;
 };
 
 /* The RRset version to answer with: its blob and validated header. */
 struct xdpmx_rrset {
 	const __u8 *blob; /* array value of the blob's class */
-	__u64 lim;        /* XDPMX_BLOB_SIZE() of that class: 64 bits, so it
+	__u64 lim;	  /* XDPMX_BLOB_SIZE() of that class: 64 bits, so it
 			   * stays a constant to the verifier when spilled */
 	__u32 an_len;
 	__u32 ad_len;
@@ -135,7 +135,7 @@ static __always_inline int parse_dns(struct xdp_md *ctx, struct xdpmx_query *q, 
 	 * stages are verified once, not once per Ethernet/IP shape. */
 	if (dns_off > XDPMX_DNS_OFF_MAX)
 		return XDPMX_CNT_ABORTED;
-	barrier_var(dns_off); /* see copy_word() in bpf/rewrite.h */
+	barrier_var(dns_off); /* checked, then used: see bpf/rewrite.h */
 	cur.pos = data + dns_off;
 	v = parse_dns_hdr(&cur, dns_len, &q->flags, &has_ar);
 	if (v != XDPMX_GO)
@@ -393,8 +393,7 @@ static __always_inline int finish_answer(void *data, void *end, const struct xdp
 {
 	/* The question is unchanged: its name was summed while the key was
 	 * built (bpf/csum.h); QTYPE and QCLASS follow it. */
-	sum += q->qname_sum +
-	       csum_place(q->qtype_be + bpf_htons(XDPMX_CLASS_IN), q->qend_off - 4);
+	sum += q->qname_sum + csum_place(q->qtype_be + bpf_htons(XDPMX_CLASS_IN), q->qend_off - 4);
 	if (answer_dns_hdr(data, end, q->dns_off, q->flags, tc, ancount, arcount, &sum))
 		return -1;
 	if (q->edns.present &&
