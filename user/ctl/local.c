@@ -18,13 +18,8 @@
 #include "ctl.h"
 #include "dname.h"
 #include "fastpath.h"
+#include "mapdump.h"
 #include "zone.h"
-
-static const char *const order_names[XDPMX_ORDER__MAX] = {
-	[XDPMX_ORDER_CYCLIC] = "cyclic",
-	[XDPMX_ORDER_RANDOM] = "random",
-	[XDPMX_ORDER_FIXED] = "fixed",
-};
 
 static const char *pinned_note(struct xdpmx_cli *cli)
 {
@@ -124,94 +119,6 @@ int ctl_stats_show(struct xdpmx_cli *cli, void *args)
 
 /* ---- map dump --------------------------------------------------------------- */
 
-/*
- * Decode a blob as DNS records: rebuild the response the program would
- * send for its key (header, question, the answer records in zone order,
- * the additional records), whose compression pointers then resolve
- * against the question, and let ldns parse it.
- */
-static int decode_blob(const struct xdpmx_key_l *key, uint8_t name_len, const uint8_t *blob,
-		       uint16_t blob_len, json_t *entry)
-{
-	const struct xdpmx_blob_hdr *h = (const void *)blob;
-	uint8_t pkt[12 + XDPMX_NAME_L + 4 + XDPMX_BLOB_MAX];
-	size_t an_off, len = 0;
-	json_t *rec = json_array(), *add = json_array();
-	ldns_pkt *p = NULL;
-	ldns_status st;
-	size_t i;
-
-	if (blob_len < sizeof(*h))
-		return -EINVAL;
-	an_off = XDPMX_BLOB_AN_OFF(h->an_count);
-	if (an_off + h->an_len + h->ad_len > blob_len || !name_len)
-		return -EINVAL;
-	memset(pkt, 0, 12);
-	pkt[2] = 0x84; /* QR, AA */
-	pkt[5] = 1;    /* QDCOUNT */
-	pkt[7] = h->an_count;
-	pkt[11] = h->ad_count;
-	len = 12;
-	memcpy(pkt + len, key->name, name_len);
-	len += name_len;
-	memcpy(pkt + len, &key->qtype, 2); /* network order already */
-	pkt[len + 2] = 0;
-	pkt[len + 3] = XDPMX_CLASS_IN;
-	len += 4;
-	memcpy(pkt + len, blob + an_off, (size_t)h->an_len + h->ad_len);
-	len += (size_t)h->an_len + h->ad_len;
-
-	st = ldns_wire2pkt(&p, pkt, len);
-	if (st != LDNS_STATUS_OK) {
-		json_decref(rec);
-		json_decref(add);
-		json_object_set_new(entry, "error", json_string(ldns_get_errorstr_by_id(st)));
-		return -EINVAL;
-	}
-	for (i = 0; i < ldns_rr_list_rr_count(ldns_pkt_answer(p)); i++) {
-		char *s = ldns_rr2str(ldns_rr_list_rr(ldns_pkt_answer(p), i));
-
-		if (s) {
-			s[strcspn(s, "\n")] = '\0';
-			json_array_append_new(rec, json_string(s));
-			free(s);
-		}
-	}
-	for (i = 0; i < ldns_rr_list_rr_count(ldns_pkt_additional(p)); i++) {
-		char *s = ldns_rr2str(ldns_rr_list_rr(ldns_pkt_additional(p), i));
-
-		if (s) {
-			s[strcspn(s, "\n")] = '\0';
-			json_array_append_new(add, json_string(s));
-			free(s);
-		}
-	}
-	ldns_pkt_free(p);
-	json_object_set_new(entry, "order",
-			    json_string(h->order < XDPMX_ORDER__MAX ? order_names[h->order] : "?"));
-	json_object_set_new(entry, "records", rec);
-	json_object_set_new(entry, "additional", add);
-	return 0;
-}
-
-static int dump_one(const uint8_t *apex, const struct xdpmx_key_l *key, uint8_t name_len,
-		    const uint8_t *blob, uint16_t blob_len, void *ctx)
-{
-	json_t *list = ctx, *e;
-	char zone[XDPMX_DNAME_STRLEN], name[XDPMX_DNAME_STRLEN];
-	char *type = ldns_rr_type2str((ldns_rr_type)ntohs(key->qtype));
-
-	xdpmx_dname_str(apex, zone);
-	xdpmx_dname_str(key->name, name);
-	e = json_pack("{s:s, s:s, s:s}", "zone", zone, "name", name, "type", type ? type : "?");
-	free(type);
-	if (!e)
-		return -ENOMEM;
-	if (decode_blob(key, name_len, blob, blob_len, e) && !json_object_get(e, "error"))
-		json_object_set_new(e, "error", json_string("blob header inconsistent"));
-	return json_array_append_new(list, e) ? -ENOMEM : 0;
-}
-
 static int dump_from_pins(struct xdpmx_cli *cli, json_t **out)
 {
 	const struct ctl_globals *g = cli->globals;
@@ -236,11 +143,9 @@ static int dump_from_pins(struct xdpmx_cli *cli, json_t **out)
 				      strerror(-ret));
 		return ret;
 	}
-	list = json_array();
-	ret = list ? xdpmx_fp_dump(fp, dump_one, list) : -ENOMEM;
+	list = xdpmx_map_dump_json(fp, &ret);
 	xdpmx_fp_close(fp);
-	if (ret) {
-		json_decref(list);
+	if (!list) {
 		xdpmx_cli_err(cli, "Couldn't dump the maps pinned in %s: %s", g->pin_dir,
 			      strerror(-ret));
 		return ret;
