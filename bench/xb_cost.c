@@ -663,6 +663,9 @@ static void usage(FILE *out)
 		"  -n, --repeat N        test-run repetitions per measurement (default 200000)\n"
 		"  -c, --cpu N           run on this CPU\n"
 		"  -L, --load-only       load, time and report memory; no cases\n"
+		"  -P, --pin-dir DIR     fill the maps pinned in DIR (an attached fast path:\n"
+		"                        xdpmx-loader load) instead of loading the object;\n"
+		"                        implies --load-only\n"
 		"      --dir-s-max N     capacity of dir_s (and --dir-m-max, --blob64-max,\n"
 		"                        --blob128-max, --blob256-max); 0: abi.h's default\n"
 		"  -v, --verbose\n"
@@ -748,7 +751,7 @@ static int read_set(const char *qfile, struct frame *f)
 static json_t *mem_json(struct bench *b)
 {
 	struct xdpmx_fp_mem m;
-	const int *fds = (const int *)&b->obj->fds;
+	const int *fds = b->obj ? (const int *)&b->obj->fds : NULL;
 	uint64_t memlock = 0, ent = 0;
 	size_t k;
 	int r;
@@ -758,7 +761,7 @@ static json_t *mem_json(struct bench *b)
 		pr_err("Couldn't read the fast-path memory: %s", strerror(-r));
 		return NULL;
 	}
-	for (k = 0; k < sizeof(b->obj->fds) / sizeof(int); k++)
+	for (k = 0; b->obj && k < sizeof(b->obj->fds) / sizeof(int); k++)
 		memlock += map_memlock(fds[k]);
 	for (k = 0; k < 3; k++)
 		ent += m.entries[k];
@@ -819,6 +822,7 @@ int main(int argc, char **argv)
 		{ "repeat", required_argument, NULL, 'n' },
 		{ "cpu", required_argument, NULL, 'c' },
 		{ "load-only", no_argument, NULL, 'L' },
+		{ "pin-dir", required_argument, NULL, 'P' },
 		{ "dir-s-max", required_argument, NULL, OPT_DIR_S },
 		{ "dir-m-max", required_argument, NULL, OPT_DIR_M },
 		{ "blob64-max", required_argument, NULL, OPT_B0 },
@@ -832,13 +836,14 @@ int main(int argc, char **argv)
 	const char *lists[8], *stage_list[STAGES_MAX], *stage_q[STAGES_MAX] = { NULL };
 	int nlists = 0, nstages = 1, runs = 5, cpu = -1, verbose = 0, opt, ret = 1, i, r, s;
 	bool load_only = false;
+	const char *pin_dir = NULL;
 	struct bench b = { .repeat = 200000 };
 	struct bcase cases[CASES_MAX];
 	struct frame *setf = NULL;
 	int ncases = 0, nset = 0;
 	json_t *root = json_object(), *stages = json_array();
 
-	while ((opt = getopt_long(argc, argv, "z:S:q:r:n:c:Lvh", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "z:S:q:r:n:c:LP:vh", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'z':
 			if (nlists == 8) {
@@ -865,6 +870,10 @@ int main(int argc, char **argv)
 		case 'n': b.repeat = (uint32_t)strtoul(optarg, NULL, 0); break;
 		case 'c': cpu = atoi(optarg); break;
 		case 'L': load_only = true; break;
+		case 'P':
+			pin_dir = optarg;
+			load_only = true;
+			break;
 		case OPT_DIR_S: bo.dir_max[0] = (uint32_t)strtoul(optarg, NULL, 0); break;
 		case OPT_DIR_M: bo.dir_max[1] = (uint32_t)strtoul(optarg, NULL, 0); break;
 		case OPT_B0: bo.blob_max[0] = (uint32_t)strtoul(optarg, NULL, 0); break;
@@ -890,6 +899,17 @@ int main(int argc, char **argv)
 			pr_warn("Couldn't pin xb_cost to CPU %d: %s", cpu, strerror(errno));
 	}
 
+	if (pin_dir) {
+		/* The maps of a fast path already attached: fill them, as the
+		 * daemon would, for a throughput run without the daemon. */
+		r = xdpmx_fp_open_pinned(pin_dir, &b.fp);
+		if (r) {
+			pr_err("Couldn't open the fast-path maps pinned in %s: %s", pin_dir,
+			       strerror(-r));
+			goto out;
+		}
+		goto stages;
+	}
 	/* The object and its maps; the daemon's loader, without pinning. */
 	r = xdpmx_bpfobj_open(&bo, &b.obj);
 	if (r) {
@@ -957,6 +977,7 @@ int main(int argc, char **argv)
 			goto out;
 	}
 
+stages:
 	for (s = 0; s < nstages; s++) {
 		struct load_stats ls = { 0 };
 		json_t *js = json_object(), *jm, *jc;

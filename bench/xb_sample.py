@@ -22,8 +22,10 @@ checks each one independently of the server's code:
 
 Bounded: at most --count answers checked, at --rate queries per second, for
 at most --duration seconds. Prints one JSON object: sent, answered, checked,
-wrong (by reason, with up to five examples), the first answer record orders
-seen per name (rotation), and lost (no answer within the run).
+wrong (by reason, with up to five examples), tc (truncated answers without
+records: valid, the client would retry over TCP, but not an answer), the
+first answer record seen per name (rotation), and lost (no answer within
+the run).
 """
 import argparse
 import json
@@ -148,7 +150,8 @@ def check(row, qwire, q, wire, mode):
     if not m.flags & dns.flags.AA:
         return "AA not set"
     if m.flags & dns.flags.TC:
-        return "TC set"
+        # Valid (the client retries over TCP), but no records: counted apart.
+        return "TC" if not m.answer else "TC set with records"
     if dns.rcode.to_text(m.rcode()) != row["rcode"]:
         return "rcode %s, expected %s" % (dns.rcode.to_text(m.rcode()), row["rcode"])
     if (m.edns >= 0) != row["edns"]:
@@ -207,7 +210,7 @@ def main():
     udp.setblocking(False)
 
     pending = {}  # id -> (row, wire, msg)
-    res = {"sent": 0, "answered": 0, "checked": 0, "wrong": 0, "reasons": {},
+    res = {"sent": 0, "answered": 0, "checked": 0, "wrong": 0, "tc": 0, "reasons": {},
            "examples": [], "first_records": {}, "socket_received": 0}
     t0 = time.monotonic()
     nxt = t0
@@ -268,7 +271,9 @@ def main():
                         seen = res["first_records"].setdefault(key, {})
                         seen[first] = seen.get(first, 0) + 1
             res["checked"] += 1
-            if err:
+            if err == "TC":
+                res["tc"] += 1
+            elif err:
                 res["wrong"] += 1
                 kind = " ".join(err.split()[:2])
                 res["reasons"][kind] = res["reasons"].get(kind, 0) + 1

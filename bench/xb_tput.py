@@ -22,6 +22,8 @@ The search, bounded in probes:
            until under, at most 5 probes.
   later:   start at the previous round's capacity (--prev): under 1% loss,
            try 10% more once; else step down 10% until under, at most 3.
+           When no rate passed in the previous round (--prev is minus the
+           lowest rate tried), go on down by 15% from there, at most 4.
 The capacity is the answered rate of the highest offered rate with under 1%
 loss. With --stats-dev, one more probe at half the capacity with the
 kernel's BPF statistics on gives the XDP program's run time per packet
@@ -235,7 +237,16 @@ def search(a):
         return ok, r
 
     gen_bound = False
-    if a.prev <= 0:
+    if a.prev < 0:
+        # No rate passed last round: go on down from the lowest tried.
+        rate = -a.prev * 0.85
+        ok, r = run(rate)
+        n = 1
+        while not ok and n < 4:
+            rate *= 0.85
+            ok, r = run(rate)
+            n += 1
+    elif a.prev == 0:
         ok, r = run(a.max_rate)
         if ok:
             gen_bound = True
@@ -251,7 +262,7 @@ def search(a):
                     n += 1
             else:
                 while not ok and n < 6:
-                    rate *= 0.85
+                    rate = min(rate, r["sent_pps"]) * 0.85
                     ok, r = run(rate)
                     n += 1
     else:
@@ -265,7 +276,8 @@ def search(a):
                 run(rate * 1.1)
         else:
             while not ok and n < 4:
-                rate *= 0.9
+                # From what the generator really sent, when it fell short.
+                rate = min(rate, r["sent_pps"]) * 0.9
                 ok, r = run(rate)
                 n += 1
     if a.stats_dev and best:
@@ -280,7 +292,8 @@ def search(a):
         s.update({"capacity_pps": 0, "offered": 0})
     with open(a.out, "a") as f:
         f.write(json.dumps(s) + "\n")
-    print(int(best["offered"]) if best else 0)
+    # For the next round: the capacity, or minus the lowest rate tried.
+    print(int(best["offered"]) if best else -int(min(p["offered"] for p in probes)))
     return 0
 
 
