@@ -44,7 +44,7 @@ CRIT_LIBS := $(shell $(PKG_CONFIG) --libs criterion 2>/dev/null)
 CFLAGS ?= -O2 -g
 override CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Wno-missing-field-initializers \
 	-Iinclude -Iuser/lib -I$(OUT) $(PKG_CFLAGS) -MMD -MP \
-	-DXDPMX_BPF_OBJ_DIR='"$(BPF_OBJ_DIR)"' -DXDPMX_VERSION='"$(VERSION)"'
+	-DXDPMX_BPF_OBJ_DIR='"$(BPF_OBJ_DIR)"' -DXDPMX_SBINDIR='"$(SBINDIR)"' -DXDPMX_VERSION='"$(VERSION)"'
 LDLIBS += $(PKG_LIBS) -lelf -lz -lpthread
 # libxdp has no run-time version call: -V of the CLIs reports its headers'.
 override CFLAGS += -DXDPMX_LIBXDP_VERSION='"$(shell $(PKG_CONFIG) --modversion libxdp 2>/dev/null)"'

@@ -77,7 +77,7 @@ kill_ns_procs() {
 }
 
 e2e_teardown() {
-	local p
+	local p i
 	for p in "${E2E_PIDS[@]}"; do
 		kill "$p" 2>/dev/null || true
 	done
@@ -85,12 +85,18 @@ e2e_teardown() {
 		wait "$p" 2>/dev/null || true
 	done
 	kill_ns_procs
+	for ((i = ${#E2E_CLEANUP[@]} - 1; i >= 0; i--)); do
+		eval "${E2E_CLEANUP[i]}" || true
+	done
 	ip netns del $SRV_NS 2>/dev/null || true
 	ip netns del $CLI_NS 2>/dev/null || true
 	rm -rf "$PIN_DIR" 2>/dev/null || true
 	rm -f "$CONTROL"
 	rm -rf "$E2E_TMP"
 }
+
+# Run a command at teardown, after the test (last registered, first run).
+on_teardown() { E2E_CLEANUP+=("$*"); }
 
 # Remember a background pid so teardown stops it (teardown also stops
 # anything left in the test's namespaces).

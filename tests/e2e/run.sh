@@ -53,7 +53,7 @@ run_one() {
 		# Say which command failed: under set -e a failing `out=$(cmd)`
 		# would otherwise end the test without a word.
 		trap 'echo "FAIL: ${BASH_SOURCE[0]##*/}:$LINENO: exit $?: $BASH_COMMAND" >&2' ERR
-		E2E_PIDS=() E2E_TMP=/nonexistent
+		E2E_PIDS=() E2E_CLEANUP=() E2E_TMP=/nonexistent
 		trap 'e2e_teardown' EXIT
 		e2e_setup "$t"
 		"$t"
@@ -62,7 +62,7 @@ run_one() {
 	if [ $rc -ne 0 ] && [ $rc -ne $SKIP_RC ] && [ "${DEBUG_TESTENV:-0}" = 1 ]; then
 		echo "--- $t failed; debug shell in the test environment (exit to continue)"
 		cat "$out"
-		(E2E_PIDS=() E2E_TMP=/nonexistent; trap 'e2e_teardown' EXIT; e2e_setup "$t"; bash -i) </dev/tty >/dev/tty 2>&1 || true
+		(E2E_PIDS=() E2E_CLEANUP=() E2E_TMP=/nonexistent; trap 'e2e_teardown' EXIT; e2e_setup "$t"; bash -i) </dev/tty >/dev/tty 2>&1 || true
 	fi
 	LAST_OUT=$out
 	return $rc

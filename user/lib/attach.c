@@ -881,7 +881,7 @@ int xdpmx_attach(const char *ifname, const struct xdpmx_attach_opts *opts,
 	}
 
 	/* Load an instance for this slot, sharing the pinned maps. */
-	bo_opts.obj_path = opts->obj_path;
+	bo_opts.obj_path = opts->obj_path ? opts->obj_path : xdpmx_bpfobj_default_path();
 	bo_opts.pin_dir = dir;
 	bo_opts.iface_slot = slot;
 	bo_opts.dns_port = opts->dns_port;

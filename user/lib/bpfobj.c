@@ -243,6 +243,35 @@ static int check_opts(const struct xdpmx_bpfobj_opts *opts)
 	return 0;
 }
 
+#ifndef XDPMX_BPF_OBJ_DIR
+#define XDPMX_BPF_OBJ_DIR "/usr/local/lib/xdpmx"
+#endif
+#ifndef XDPMX_SBINDIR
+#define XDPMX_SBINDIR "/usr/local/sbin"
+#endif
+
+const char *xdpmx_bpfobj_default_path(void)
+{
+	static const char installed[] = XDPMX_BPF_OBJ_DIR "/xdpmx.bpf.o";
+	const char *env = getenv("XDPMX_BPF_OBJ");
+	char exe[4096], *slash;
+	ssize_t n;
+
+	if (env && *env)
+		return env;
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n <= 0)
+		return NULL;
+	exe[n] = '\0';
+	slash = strrchr(exe, '/');
+	if (!slash)
+		return NULL;
+	*slash = '\0';
+	if (strcmp(exe, XDPMX_SBINDIR) || access(installed, R_OK))
+		return NULL;
+	return installed;
+}
+
 int xdpmx_bpfobj_open(const struct xdpmx_bpfobj_opts *opts, struct xdpmx_bpfobj **out)
 {
 	const char *what = opts && opts->obj_path ? opts->obj_path : "(embedded)";
@@ -257,6 +286,8 @@ int xdpmx_bpfobj_open(const struct xdpmx_bpfobj_opts *opts, struct xdpmx_bpfobj 
 	err = check_opts(opts);
 	if (err)
 		return err;
+	pr_debug("Loading the BPF object %s", opts->obj_path ? opts->obj_path
+							   : "built into this binary");
 	o = calloc(1, sizeof(*o));
 	if (!o)
 		return -ENOMEM;

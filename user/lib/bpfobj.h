@@ -53,6 +53,16 @@ struct xdpmx_bpfobj {
 };
 
 /*
+ * The object file to load when the operator named none (--obj): the path in
+ * $XDPMX_BPF_OBJ if set; else the installed object, XDPMX_BPF_OBJ_DIR
+ * "/xdpmx.bpf.o", when this binary runs from where `make install` put it
+ * (XDPMX_SBINDIR) and the file is there; else NULL, for the copy embedded
+ * in the binary. A binary run from a build tree so never loads an object
+ * installed by another build. The result is a static string or getenv()'s.
+ */
+const char *xdpmx_bpfobj_default_path(void);
+
+/*
  * Open, configure and load the object. Returns 0 and *out, or a negative
  * errno with the cause logged: -ENOENT (object file missing, or bpffs not
  * mounted under pin_dir), -EPROTO (ABI version of the file or of the pinned
