@@ -27,9 +27,10 @@
 #   XDPMX_BUILD     build directory (default: build); binaries come from there
 #   BENCH_QUICK=1   a short run for development: 1 round, small zone sets
 #   BENCH_RESULTS   where results go (default: $XDPMX_BUILD/bench/results)
-#   BENCH_BUDGET    seconds the throughput phase may take (default 800; the
-#                   whole run stays under 15 minutes); blocks that would not
-#                   fit are skipped and the report says so
+#   BENCH_BUDGET    seconds the throughput phase may take (default 720; with
+#                   zone generation and the cost phase the run stays under
+#                   15 minutes); rounds that would not fit are skipped and
+#                   the report says which
 #
 # Everything runs in a private mount namespace (own bpffs, /run/netns,
 # /run/xdpmx) and a network namespace with no route out; the testbed uses
@@ -43,7 +44,7 @@ export XDPMX_BUILD=${XDPMX_BUILD:-$REPO/build}
 BIN=$XDPMX_BUILD/bench
 RESULTS=${BENCH_RESULTS:-$XDPMX_BUILD/bench/results}
 QUICK=${BENCH_QUICK:-0}
-BUDGET=${BENCH_BUDGET:-800}
+BUDGET=${BENCH_BUDGET:-720}
 
 die() { echo "bench: $*" >&2; exit 1; }
 
@@ -420,16 +421,17 @@ xdpmx_counters() { # LABEL
 left() { echo $((BUDGET - (SECONDS - TPUT_START))); }
 
 # A block: one server, started once; ROUNDS rounds of the reflector then
-# each of the server's query mixes. $1: estimated seconds (skipped when the
-# budget has less), $2: block name, then a function that runs one round.
+# each of the server's query mixes. $1: estimated seconds per round (a
+# round is skipped when the budget has less left), $2: block name, then a
+# function that runs one round.
 block() {
 	local est=$1 name=$2 fn=$3 r
-	if [ "$(left)" -lt "$est" ]; then
-		say "skipping block $name: $(left) s left of the budget, it needs about $est"
-		jsonl "{\"kind\": \"skipped\", \"block\": \"$name\", \"reason\": \"time budget\"}"
-		return 1
-	fi
 	for ((r = 1; r <= ROUNDS; r++)); do
+		if [ "$(left)" -lt "$est" ]; then
+			say "skipping $name from round $r: $(left) s left of the budget, a round needs about $est"
+			jsonl "{\"kind\": \"skipped\", \"block\": \"$name\", \"from_round\": $r, \"reason\": \"time budget\"}"
+			return 1
+		fi
 		say "block $name, round $r/$ROUNDS"
 		$fn "$r"
 	done
@@ -478,23 +480,23 @@ phase_tput() {
 
 	# Base zones (the whitepaper): every server, every mix.
 	if start_xdpmxd "$b/zones.list" mail.mydomain.com A; then
-		block 120 base-xdpmx round_xdpmx_base || true
+		block 50 base-xdpmx round_xdpmx_base || true
 	fi
 	stop_xdpmxd
 
 	BLK=base-knot-xdp Q=$b/q-mix.txt E=$b/e-mix.txt SFX=
 	if start_knot "$b/zones.list" xdp mail.mydomain.com A; then
-		block 45 "$BLK" round_knot_xdp || true
+		block 20 "$BLK" round_knot_xdp || true
 	fi
 	stop_knot
 	BLK=base-knot-udp
 	if start_knot "$b/zones.list" udp mail.mydomain.com A; then
-		block 40 "$BLK" round_knot_udp || true
+		block 15 "$BLK" round_knot_udp || true
 	fi
 	stop_knot
 	BLK=base-nsd
 	if start_nsd "$b/zones.list" mail.mydomain.com A; then
-		block 60 "$BLK" round_nsd || true
+		block 20 "$BLK" round_nsd || true
 	fi
 	stop_nsd
 
@@ -506,11 +508,11 @@ phase_tput() {
 		esac
 		BLK=scale-xdpmx-$set Q=$G/$set/q-flat.txt E=$G/$set/e-flat.txt SFX=-$set
 		if [ "$(left)" -lt 60 ]; then
-			block 60 "$BLK" round_xdpmx_scale || true
+			block 20 "$BLK" round_xdpmx_scale || true
 			continue
 		fi
 		if start_xdpmxd "$G/$set/zones.list" "h$((n - 1)).bench.test" A; then
-			block 40 "$BLK" round_xdpmx_scale || true
+			block 20 "$BLK" round_xdpmx_scale || true
 		fi
 		stop_xdpmxd
 	done
@@ -522,29 +524,29 @@ phase_tput() {
 		# xb_cost through the same library calls.
 		if start_xdpmxd "$G/dom/zones.list" "$last" MX "${BENCH_DOM_WAIT:-60}" ||
 			{ stop_xdpmxd; start_xdpmx_fill "$G/dom/zones.list"; }; then
-			block 40 "$BLK" round_xdpmx_scale || true
+			block 20 "$BLK" round_xdpmx_scale || true
 		fi
 		stop_xdpmxd
 	else
-		block 130 "$BLK" round_xdpmx_scale || true
+		block 20 "$BLK" round_xdpmx_scale || true
 	fi
 	BLK=scale-knot-xdp-dom SFX=-dom
 	if [ "$(left)" -ge 80 ]; then
 		if start_knot "$G/dom/zones.list" xdp "$last" MX; then
-			block 45 "$BLK" round_knot_xdp || true
+			block 20 "$BLK" round_knot_xdp || true
 		fi
 		stop_knot
 	else
-		block 80 "$BLK" round_knot_xdp || true
+		block 20 "$BLK" round_knot_xdp || true
 	fi
 	BLK=scale-nsd-dom SFX=-dom
 	if [ "$(left)" -ge 60 ]; then
 		if start_nsd "$G/dom/zones.list" "$last" MX; then
-			block 45 "$BLK" round_nsd || true
+			block 20 "$BLK" round_nsd || true
 		fi
 		stop_nsd
 	else
-		block 60 "$BLK" round_nsd || true
+		block 20 "$BLK" round_nsd || true
 	fi
 }
 

@@ -267,6 +267,43 @@ def main():
             w("- **{}**: {}".format(l, ", ".join(pts)))
         w("")
 
+    # ---- Where the losses were -------------------------------------------------------
+    if T.probes:
+        rows = []
+        for l in sorted(T.probes, key=lambda x: (x.startswith("reflector"), x)):
+            lost = ring = srv = sock = 0
+            n = 0
+            for p in T.probes[l]:
+                if p["loss"] < 0.01 or not p["sent"]:
+                    continue
+                n += 1
+                lost += p["sent"] - p["answered"]
+                for dev, d in (p.get("links") or {}).items():
+                    if dev.startswith("xbc"):
+                        ring += d.get("tx_dropped", 0)
+                    elif dev.startswith("xbs"):
+                        srv += sum(v for k, v in d.items() if k.endswith(("drops", "dropped",
+                                                                          "errors")))
+                    elif dev == "srv_udp":
+                        sock += d.get("udp_RcvbufErrors", 0)
+            if n and lost > 0:
+                other = max(0, lost - ring - srv - sock)
+                rows.append("| {} | {} | {} | {} % | {} % | {} % | {} % |".format(
+                    l, n, fmt(lost), fmt(100 * ring / lost), fmt(100 * sock / lost),
+                    fmt(100 * srv / lost), fmt(100 * other / lost)))
+        if rows:
+            w("\n## Where the losses were\n")
+            w("Over the probes that lost 1 % or more: the share of lost queries dropped "
+              "because the server end's veth ring (256 frames, fixed in the driver) was full "
+              "(the client end's tx_dropped), because a socket server did not read its socket "
+              "in time (UDP RcvbufErrors in the server namespace), at the server end (XDP "
+              "drops, a redirect to a full AF_XDP ring, transmit errors), and anywhere else "
+              "(the generator's own receive path, answers after the run).\n")
+            w("| target | probes | queries lost | full veth ring | socket buffer | server end | "
+              "elsewhere |")
+            w("|---|---:|---:|---:|---:|---:|---:|")
+            w("\n".join(rows) + "\n")
+
     # ---- Scale ---------------------------------------------------------------------
     w("\n## Scale: names loaded\n")
     if flat:
@@ -463,7 +500,13 @@ def main():
         w("| {} | {} | {} |".format(*t))
 
     if T.skipped:
-        w("\nSkipped for the time budget: " + ", ".join(s["block"] for s in T.skipped) + ".\n")
+        w("\nSkipped for the time budget: " + ", ".join(
+            "{} from round {}".format(s["block"], s.get("from_round", 1)) for s in T.skipped) + ".\n")
+    fails = [r for r in R["tput"] if r["kind"] == "start-failed"]
+    if fails:
+        w("\nServers that did not start: " + "; ".join(
+            "{} with {} ({})".format(f["server"], os.path.basename(os.path.dirname(f["zones"])),
+                                     f["why"]) for f in fails) + ".\n")
 
     # ---- Machine -------------------------------------------------------------------------
     if env:

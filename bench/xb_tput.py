@@ -122,6 +122,18 @@ def link_stats(ns, dev):
     return st
 
 
+def udp_stats(ns):
+    """UDP counters of a namespace (/proc/net/snmp read from inside it)."""
+    out = subprocess.run(["nsenter", "--net=" + ns, "cat", "/proc/net/snmp"],
+                         capture_output=True, text=True).stdout.splitlines()
+    udp = [l.split()[1:] for l in out if l.startswith("Udp:")]
+    if len(udp) < 2:
+        return {}
+    v = dict(zip(udp[0], udp[1]))
+    return {"udp_" + k: int(v[k]) for k in ("InDatagrams", "RcvbufErrors", "InErrors",
+                                            "SndbufErrors", "InCsumErrors") if k in v}
+
+
 def delta(a, b):
     return {k: b[k] - a.get(k, 0) for k in b if b[k] - a.get(k, 0)}
 
@@ -166,6 +178,7 @@ def probe(a, rate, stats=False):
             ps = None
     l0 = {d: link_stats(a.srv_ns, d) for d in a.srv_dev}
     l0.update({d: link_stats(a.cli_ns, d) for d in a.cli_dev})
+    l0["srv_udp"] = udp_stats(a.srv_ns)
     b0 = cpu_busy()
     c0, n0, t0 = cpu_ns(paths), cpu_ns(napi_paths), time.monotonic()
     try:
@@ -181,9 +194,11 @@ def probe(a, rate, stats=False):
     b1 = cpu_busy()
     l1 = {d: link_stats(a.srv_ns, d) for d in a.srv_dev}
     l1.update({d: link_stats(a.cli_ns, d) for d in a.cli_dev})
+    l1["srv_udp"] = udp_stats(a.srv_ns)
     r = parse_kxdpgun(out)
     # Where packets were dropped: queries the client end could not hand to
-    # the server's ring show as its tx_dropped; answers as the server's.
+    # the server's ring show as its tx_dropped; answers as the server's;
+    # queries a socket server did not read in time as srv_udp RcvbufErrors.
     r["links"] = {d: delta(l0[d], l1[d]) for d in l1}
     # How busy each core was, all tasks together: the server core's busy
     # time beyond the server's own is load from elsewhere on the machine.
