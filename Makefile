@@ -99,7 +99,7 @@ PROG_OBJS := $(patsubst %.c,$(OUT)/%.o,$(PROG_SRCS))
 PROG_BIN := $(if $(PROG_SRCS),$(OUT)/tests/prog/test_prog)
 
 # Helpers the benchmark builds (bench/*.c, each its own binary).
-BENCH_SRCS := $(wildcard bench/*.c)
+BENCH_SRCS := $(filter-out %.bpf.c,$(wildcard bench/*.c))
 BENCH_BINS := $(patsubst bench/%.c,$(OUT)/bench/%,$(BENCH_SRCS))
 
 # common_options.rst is an include of the CLI pages, not a page of its own.
