@@ -114,34 +114,13 @@ uint64_t xdpmx_zhash(const uint8_t *p, size_t len)
 	return h ? h : 1;
 }
 
-/* ---- Private part of a zone ------------------------------------------------ */
-
-struct zslot {
-	uint32_t hash; /* upper half of the name's hash */
-	uint32_t node; /* node index + 1; 0: empty */
-};
-
-struct zpriv {
-	struct zarena arena;
-	struct xdpmx_node *node_mem;
-	struct xdpmx_rrset *rrset_mem;
-	uint16_t *rdlen_mem;
-	uint8_t **rdata_mem;
-	struct zslot *slots;
-	size_t mask;
-	const char **files;
-	size_t n_files;
-};
-
-struct zfull {
-	struct xdpmx_zone z;
-	struct zpriv p;
-};
+/* ---- Private part of a zone (struct zpriv: zone_int.h) ---------------------- */
 
 static void zone_free(struct xdpmx_zone *z)
 {
 	struct zpriv *p = z->index;
 
+	xdpmx_zpatch_release(p);
 	free(z->nodes);
 	free(p->node_mem);
 	free(p->rrset_mem);
@@ -195,7 +174,7 @@ const struct xdpmx_node *xdpmx_zone_lookup(const struct xdpmx_zone *z, const uin
 			return NULL;
 		if (s->hash != tag)
 			continue;
-		n = &p->node_mem[s->node - 1]; /* z->nodes[i] is &node_mem[i] */
+		n = &p->node_mem[s->node - 1];
 		if (n->name_len == len && memcmp(n->name, canon, len) == 0)
 			return n;
 	}
@@ -1133,4 +1112,16 @@ out:
 	if (d == &local)
 		xdpmx_diag_clear(&local);
 	return err;
+}
+
+/* ---- For zonepatch.c: the steps of xdpmx_zb_finish() it repeats ------------ */
+
+void xdpmx_zone_mark_flags(struct xdpmx_zone *z)
+{
+	mark_flags(z);
+}
+
+void xdpmx_zone_fill_fields(struct xdpmx_zone *z)
+{
+	fill_zone_fields(z);
 }

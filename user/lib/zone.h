@@ -146,6 +146,33 @@ int xdpmx_zone_build(const struct xdpmx_zone_rec *recs, size_t n, const char *ma
 		     const struct xdpmx_zone_opts *opts, struct xdpmx_diag *d,
 		     struct xdpmx_zone **out);
 
+/* One RRset change for xdpmx_zone_patch(). */
+struct xdpmx_zone_change {
+	const uint8_t *owner; /* wire name, any case; a new node keeps this case */
+	uint16_t type;
+	/* The RRset's new content (count, ttl, order, file, line, rdlen and
+	 * rdata: copied; its type is ignored), or NULL (or count 0): the
+	 * RRset goes, and the node with it if nothing else needs it. */
+	const struct xdpmx_rrset *rs;
+};
+
+/*
+ * The zone z becomes with each change made, in order, checked like a
+ * loaded zone: the daemon's edit path, at a cost that follows what the
+ * changes touch rather than the size of z. The new zone shares with z
+ * every RRset, name and RDATA the changes leave alone (it holds a
+ * reference on what it shares; z is not modified and may be dropped); it
+ * has its own copy of the node array and the name index, so flags and
+ * empty non-terminals are its own. Nodes are added (with the empty
+ * non-terminals above them) and removed (with empty non-terminals left
+ * without descendants) as the changes require; the apex never goes.
+ * Returns 0 and *out (one reference), -EINVAL (an owner outside the zone,
+ * or the result fails the zone checks: the messages are in d, which may be
+ * NULL) or -ENOMEM. Added by "daemon2" for record edits.
+ */
+int xdpmx_zone_patch(const struct xdpmx_zone *z, const struct xdpmx_zone_change *ch, size_t n,
+		     struct xdpmx_diag *d, struct xdpmx_zone **out);
+
 struct xdpmx_zone *xdpmx_zone_ref(struct xdpmx_zone *z);
 void xdpmx_zone_unref(struct xdpmx_zone *z);
 
@@ -191,5 +218,18 @@ void xdpmx_zoneset_free(struct xdpmx_zoneset *s);
  * Returns the number of warnings.
  */
 int xdpmx_zoneset_check_ptr(const struct xdpmx_zoneset *s, struct xdpmx_diag *d);
+
+/* What xdpmx_zoneset_check_ptr() looked at, for a summary line. */
+struct xdpmx_ptr_stats {
+	size_t hosts;	  /* mail exchange hosts with an A or AAAA in a loaded zone */
+	size_t addresses; /* their addresses, each (host, address) once */
+	size_t confirmed; /* addresses whose PTR resolves back: no warning */
+};
+
+/* xdpmx_zoneset_check_ptr(), also counting into *st (zeroed first).
+ * addresses - confirmed is the number of warnings. Added by "daemon2" for
+ * the summary of --check-config and zone check. */
+int xdpmx_zoneset_check_ptr_stats(const struct xdpmx_zoneset *s, struct xdpmx_diag *d,
+				  struct xdpmx_ptr_stats *st);
 
 #endif /* XDPMX_ZONE_H */

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
- * Private to the zone module (zone.c, zoneload.c, zonecheck.c, zoneset.c):
- * the arena that holds a zone's names and RDATA, the name hash, and the zone
- * builder that the master file reader feeds record by record. Nothing outside
+ * Private to the zone module (zone.c, zoneload.c, zonecheck.c, zoneset.c,
+ * zonepatch.c): the arena that holds a zone's names and RDATA, the name
+ * hash, the private part of a zone, and the zone builder that the master
+ * file reader feeds record by record. Nothing outside
  * user/lib/zone*.c may include it; everyone else reads zone.h.
  *
  * Building a zone is linear apart from one sort of the distinct names:
@@ -112,6 +113,56 @@ int xdpmx_zb_add(struct xdpmx_zb *b, const uint8_t *owner, size_t owner_len, uin
  */
 int xdpmx_zb_finish(struct xdpmx_zb *b, const char *main_file, uint8_t order,
 		    struct xdpmx_zone **out);
+
+/* ---- The private part of a built zone (z->index) ------------------------------ */
+
+struct zslot {
+	uint32_t hash; /* upper half of the name's hash */
+	uint32_t node; /* index into node_mem + 1; 0: empty */
+};
+
+struct zblock; /* zonepatch.c */
+
+struct zpriv {
+	struct zarena arena;
+	struct xdpmx_node *node_mem;
+	struct xdpmx_rrset *rrset_mem;
+	uint16_t *rdlen_mem;
+	uint8_t **rdata_mem;
+	struct zslot *slots;
+	size_t mask;
+	const char **files;
+	size_t n_files;
+	/*
+	 * A zone made by xdpmx_zone_patch() (zonepatch.c) owns only node_mem
+	 * (n_mem nodes: those of the zone it was made from, in the same
+	 * places, then its new ones; deleted nodes stay as unused holes),
+	 * slots and z->nodes. The RRsets, names and RDATA its nodes point to
+	 * belong to root (the zone xdpmx_zb_finish() built) and to blocks
+	 * (what each patch since added), which it holds references on. All
+	 * zero in a zone built by xdpmx_zb_finish().
+	 */
+	size_t n_mem;
+	struct xdpmx_zone *root;
+	struct zblock **blocks;
+	size_t n_blocks;
+};
+
+struct zfull {
+	struct xdpmx_zone z;
+	struct zpriv p;
+};
+
+/* Drop what a patched zone holds (root, blocks); a no-op for a built zone.
+ * Called by zone_free(). In zonepatch.c. */
+void xdpmx_zpatch_release(struct zpriv *p);
+
+/* Node flags (APEX, ENT, WILDCARD, CUT, OCCLUDED) from scratch: every
+ * node's flags must be 0 before. In zone.c. */
+void xdpmx_zone_mark_flags(struct xdpmx_zone *z);
+/* serial, soa_ttl, soa_minimum and the SIGNED flag from the nodes (z->flags
+ * must not hold SIGNED before). In zone.c. */
+void xdpmx_zone_fill_fields(struct xdpmx_zone *z);
 
 /* ---- Helpers shared by the checks ----------------------------------------- */
 

@@ -139,99 +139,46 @@ out:
 	return ret;
 }
 
-/* Every record of z, pointing into z; room for `extra` more. */
-static struct xdpmx_zone_rec *collect(const struct xdpmx_zone *z, size_t extra, size_t *n)
+/* Make the changes through xdpmx_zone_patch(), with the edit path's
+ * messages. */
+static int patch(const struct xdpmx_zone *z, const struct xdpmx_zone_change *ch, size_t n,
+		 struct xdpmx_diag *d, struct xdpmx_zone **out, char *err)
 {
-	struct xdpmx_zone_rec *r = malloc((z->n_records + extra + 1) * sizeof(*r));
-	size_t k = 0;
+	struct xdpmx_diag local = {};
+	int ret = xdpmx_zone_patch(z, ch, n, d ? d : &local, out);
 
-	if (!r)
-		return NULL;
-	for (size_t i = 0; i < z->n_nodes; i++) {
-		const struct xdpmx_node *nd = z->nodes[i];
-
-		for (size_t j = 0; j < nd->n_rrsets; j++) {
-			const struct xdpmx_rrset *rs = &nd->rrsets[j];
-
-			for (size_t m = 0; m < rs->count && k < z->n_records + extra; m++)
-				r[k++] = (struct xdpmx_zone_rec){
-					.owner = nd->oname,
-					.type = rs->type,
-					.rdlen = rs->rdlen[m],
-					.ttl = rs->ttl,
-					.rdata = rs->rdata[m],
-					.file = rs->file,
-					.line = rs->line,
-				};
-		}
-	}
-	*n = k;
-	return r;
-}
-
-/* Each RRset of nz takes the order its namesake had in z. nz is new: no
- * one else reads it yet. */
-static void keep_orders(struct xdpmx_zone *nz, const struct xdpmx_zone *z)
-{
-	for (size_t i = 0; i < nz->n_nodes; i++) {
-		struct xdpmx_node *nd = nz->nodes[i];
-		const struct xdpmx_node *old = xdpmx_zone_lookup(z, nd->name);
-
-		for (size_t j = 0; old && j < nd->n_rrsets; j++) {
-			const struct xdpmx_rrset *o = xdpmx_node_rrset(old, nd->rrsets[j].type);
-
-			if (o)
-				nd->rrsets[j].order = o->order;
-		}
-	}
-}
-
-static struct xdpmx_rrset *find_rrset(struct xdpmx_zone *z, const uint8_t *canon, uint16_t type)
-{
-	const struct xdpmx_node *nd = xdpmx_zone_lookup(z, canon);
-
-	return nd ? (struct xdpmx_rrset *)xdpmx_node_rrset(nd, type) : NULL;
-}
-
-/* Build from recs with z's apex, file and default order, then restore the
- * RRset orders. */
-static int rebuild(const struct xdpmx_zone *z, const struct xdpmx_zone_rec *recs, size_t n,
-		   struct xdpmx_diag *d, struct xdpmx_zone **out, char *err)
-{
-	struct xdpmx_zone_opts opts = {.origin = z->apex, .order = z->order};
-	int ret = xdpmx_zone_build(recs, n, z->file, &opts, d, out);
-
-	if (ret == -ENOMEM)
-		return seterr(err, ret, "out of memory");
-	if (ret) {
+	if (ret == -ENOMEM) {
+		ret = seterr(err, ret, "out of memory");
+	} else if (ret) {
+		const struct xdpmx_diag *dd = d ? d : &local;
 		const char *why = "the result fails the zone checks";
 
-		for (size_t i = 0; d && i < d->n; i++)
-			if (d->msgs[i].sev == XDPMX_SEV_ERROR) {
-				why = d->msgs[i].text;
+		for (size_t i = 0; i < dd->n; i++)
+			if (dd->msgs[i].sev == XDPMX_SEV_ERROR) {
+				why = dd->msgs[i].text;
 				break;
 			}
-		return seterr(err, ret, "edit refused: %s", why);
+		ret = seterr(err, ret, "edit refused: %s", why);
 	}
-	keep_orders(*out, z);
-	return 0;
+	xdpmx_diag_clear(&local);
+	return ret;
 }
 
-/* The apex SOA's RDATA with the serial incremented (RFC 1982), malloc'd. */
-static uint8_t *bumped_soa(const struct xdpmx_zone_rec *soa)
+/* SOA RDATA with the serial incremented (RFC 1982), malloc'd. */
+static uint8_t *bumped_soa(const uint8_t *rdata, uint16_t rdlen)
 {
-	int l1 = xdpmx_dname_len(soa->rdata, soa->rdlen);
-	int l2 = l1 < 0 ? -1 : xdpmx_dname_len(soa->rdata + l1, soa->rdlen - l1);
+	int l1 = xdpmx_dname_len(rdata, rdlen);
+	int l2 = l1 < 0 ? -1 : xdpmx_dname_len(rdata + l1, rdlen - l1);
 	size_t off = (size_t)l1 + (size_t)l2;
 	uint8_t *r;
 	uint32_t serial;
 
-	if (l1 < 0 || l2 < 0 || off + 20 > soa->rdlen)
+	if (l1 < 0 || l2 < 0 || off + 20 > rdlen)
 		return NULL;
-	r = malloc(soa->rdlen);
+	r = malloc(rdlen);
 	if (!r)
 		return NULL;
-	memcpy(r, soa->rdata, soa->rdlen);
+	memcpy(r, rdata, rdlen);
 	serial = ((uint32_t)r[off] << 24 | (uint32_t)r[off + 1] << 16 | (uint32_t)r[off + 2] << 8 |
 		  r[off + 3]) +
 		 1;
@@ -242,15 +189,30 @@ static uint8_t *bumped_soa(const struct xdpmx_zone_rec *soa)
 	return r;
 }
 
+/* An RRset of up to count records, its arrays malloc'd (records shared). */
+static int rrset_alloc(struct xdpmx_rrset *rs, size_t count)
+{
+	rs->rdlen = malloc((count ? count : 1) * sizeof(*rs->rdlen));
+	rs->rdata = malloc((count ? count : 1) * sizeof(*rs->rdata));
+	if (!rs->rdlen || !rs->rdata) {
+		free(rs->rdlen);
+		free(rs->rdata);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
 int xdpmx_zone_edit(const struct xdpmx_zone *z, const struct xdpmx_edit *e, struct xdpmx_diag *d,
 		    struct xdpmx_zone **out, uint8_t *owner, uint16_t *type, char *err)
 {
 	uint8_t name[XDPMX_DNAME_MAX], canon[XDPMX_DNAME_MAX];
-	struct xdpmx_zone_rec *recs = NULL;
-	uint8_t *rdata = NULL, *soa = NULL;
+	struct xdpmx_rrset nrs = {}, soa_rs;
+	struct xdpmx_zone_change ch[2];
+	const struct xdpmx_node *node;
+	const struct xdpmx_rrset *rs = NULL, *soa;
+	uint8_t *rdata = NULL, *soa_rdata = NULL;
 	uint16_t rdlen = 0, t;
-	size_t n, k, kept = 0;
-	bool found = false;
+	size_t nch = 0, removed = 0;
 	int len, ret;
 
 	*out = NULL;
@@ -276,61 +238,120 @@ int xdpmx_zone_edit(const struct xdpmx_zone *z, const struct xdpmx_edit *e, stru
 	} else if (e->op != XDPMX_EDIT_DEL) {
 		return seterr(err, -EINVAL, "the record needs data");
 	}
-	recs = collect(z, 1, &n);
-	if (!recs) {
-		ret = seterr(err, -ENOMEM, "out of memory");
-		goto out;
-	}
+	node = xdpmx_zone_lookup(z, canon);
+	rs = node ? xdpmx_node_rrset(node, t) : NULL;
 
-	/* Drop what the edit removes. */
-	for (k = 0; k < n; k++) {
-		struct xdpmx_zone_rec *r = &recs[k];
-		bool match = r->type == t && xdpmx_dname_eq(r->owner, canon);
-
-		if (match && e->op == XDPMX_EDIT_SET)
-			continue;
-		if (match && e->op == XDPMX_EDIT_DEL &&
-		    (!rdata || same_rdata(t, r->rdata, r->rdlen, rdata, rdlen))) {
-			found = true;
-			continue;
-		}
-		if (match && e->op == XDPMX_EDIT_ADD &&
-		    same_rdata(t, r->rdata, r->rdlen, rdata, rdlen)) {
-			ret = seterr(err, -EEXIST, "%s %s %s is in the zone already", e->name,
-				     e->type, e->data);
+	switch (e->op) {
+	case XDPMX_EDIT_ADD:
+		for (uint16_t i = 0; rs && i < rs->count; i++)
+			if (same_rdata(t, rs->rdata[i], rs->rdlen[i], rdata, rdlen)) {
+				ret = seterr(err, -EEXIST, "%s %s %s is in the zone already",
+					     e->name, e->type, e->data);
+				goto out;
+			}
+		if (rs && rs->count == UINT16_MAX) {
+			ret = seterr(err, -EINVAL, "edit refused: %s %s already has %u records",
+				     e->name, e->type, UINT16_MAX);
 			goto out;
 		}
-		recs[kept++] = *r;
-	}
-	if (e->op == XDPMX_EDIT_DEL && !found) {
-		ret = seterr(err, -ENOENT,
-			     rdata ? "no %s %s record '%s' in the zone"
-				   : "no %s %s RRset in the zone%s",
-			     e->name, e->type, rdata ? e->data : "");
-		goto out;
-	}
-	if (e->op != XDPMX_EDIT_DEL)
-		recs[kept++] = (struct xdpmx_zone_rec){.owner = name,
-						       .type = t,
-						       .rdlen = rdlen,
-						       .ttl = e->ttl,
-						       .rdata = rdata,
-						       .file = z->file,
-						       .line = 0};
-	/* Resolvers and secondaries see a new version. */
-	if (t != TYPE_SOA)
-		for (k = 0; k < kept; k++)
-			if (recs[k].type == TYPE_SOA && xdpmx_dname_eq(recs[k].owner, z->apex)) {
-				soa = bumped_soa(&recs[k]);
-				if (soa)
-					recs[k].rdata = soa;
-				break;
+		ret = rrset_alloc(&nrs, (rs ? rs->count : 0) + 1u);
+		if (ret) {
+			ret = seterr(err, ret, "out of memory");
+			goto out;
+		}
+		if (rs) {
+			/* appended in zone order; one TTL per RRset, the lowest
+			 * (RFC 2181 5.2), as a zone file load settles it */
+			nrs.order = rs->order;
+			nrs.file = rs->file;
+			nrs.line = rs->line;
+			nrs.ttl = rs->ttl < e->ttl ? rs->ttl : e->ttl;
+			for (uint16_t i = 0; i < rs->count; i++) {
+				nrs.rdlen[i] = rs->rdlen[i];
+				nrs.rdata[i] = rs->rdata[i];
 			}
-	ret = rebuild(z, recs, kept, d, out, err);
+			nrs.count = rs->count;
+			if (rs->ttl != e->ttl && d)
+				xdpmx_diag_add(
+					d, XDPMX_SEV_WARNING, z->file, 0, "ttl-mismatch",
+					"%s %s: TTL %u differs from TTL %u of the same RRset "
+					"(RFC 2181 5.2); using the lowest, %u",
+					e->name, e->type, e->ttl, rs->ttl, nrs.ttl);
+		} else {
+			nrs.order = z->order;
+			nrs.file = z->file;
+			nrs.ttl = e->ttl;
+		}
+		nrs.rdlen[nrs.count] = rdlen;
+		nrs.rdata[nrs.count++] = rdata;
+		break;
+	case XDPMX_EDIT_DEL:
+		if (!rs) {
+			ret = seterr(err, -ENOENT,
+				     rdata ? "no %s %s record '%s' in the zone"
+					   : "no %s %s RRset in the zone%s",
+				     e->name, e->type, rdata ? e->data : "");
+			goto out;
+		}
+		if (rdata) {
+			ret = rrset_alloc(&nrs, rs->count);
+			if (ret) {
+				ret = seterr(err, ret, "out of memory");
+				goto out;
+			}
+			nrs.order = rs->order;
+			nrs.file = rs->file;
+			nrs.line = rs->line;
+			nrs.ttl = rs->ttl;
+			for (uint16_t i = 0; i < rs->count; i++) {
+				if (same_rdata(t, rs->rdata[i], rs->rdlen[i], rdata, rdlen)) {
+					removed++;
+					continue;
+				}
+				nrs.rdlen[nrs.count] = rs->rdlen[i];
+				nrs.rdata[nrs.count++] = rs->rdata[i];
+			}
+			if (!removed) {
+				ret = seterr(err, -ENOENT, "no %s %s record '%s' in the zone",
+					     e->name, e->type, e->data);
+				goto out;
+			}
+		}
+		/* without data, or with its last record: the RRset goes */
+		break;
+	case XDPMX_EDIT_SET:
+		ret = rrset_alloc(&nrs, 1);
+		if (ret) {
+			ret = seterr(err, ret, "out of memory");
+			goto out;
+		}
+		nrs.order = rs ? rs->order : z->order;
+		nrs.file = z->file;
+		nrs.ttl = e->ttl;
+		nrs.rdlen[0] = rdlen;
+		nrs.rdata[0] = rdata;
+		nrs.count = 1;
+		break;
+	}
+	ch[nch++] =
+		(struct xdpmx_zone_change){.owner = name, .type = t, .rs = nrs.count ? &nrs : NULL};
+
+	/* Resolvers and secondaries see a new version. */
+	node = xdpmx_zone_lookup(z, z->apex);
+	soa = node ? xdpmx_node_rrset(node, TYPE_SOA) : NULL;
+	if (t != TYPE_SOA && soa && (soa_rdata = bumped_soa(soa->rdata[0], soa->rdlen[0]))) {
+		soa_rs = *soa;
+		soa_rs.count = 1;
+		soa_rs.rdata = &soa_rdata;
+		ch[nch++] = (struct xdpmx_zone_change){
+			.owner = node->oname, .type = TYPE_SOA, .rs = &soa_rs};
+	}
+	ret = patch(z, ch, nch, d, out, err);
 out:
-	free(soa);
+	free(nrs.rdlen);
+	free(nrs.rdata);
+	free(soa_rdata);
 	free(rdata);
-	free(recs);
 	return ret;
 }
 
@@ -339,11 +360,12 @@ int xdpmx_zone_set_order(const struct xdpmx_zone *z, const char *name, const cha
 			 char *err)
 {
 	uint8_t wire[XDPMX_DNAME_MAX];
-	struct xdpmx_zone_rec *recs;
-	struct xdpmx_rrset *rs;
+	const struct xdpmx_node *node;
+	const struct xdpmx_rrset *rs;
+	struct xdpmx_rrset nrs;
+	struct xdpmx_zone_change ch;
 	uint16_t t = type_of(type);
-	size_t n;
-	int len, ret;
+	int len;
 
 	*out = NULL;
 	len = name_wire(name, wire);
@@ -353,17 +375,12 @@ int xdpmx_zone_set_order(const struct xdpmx_zone *z, const char *name, const cha
 		return seterr(err, -EINVAL, "'%s' is not a record type", type);
 	xdpmx_dname_canon(owner, wire, len);
 	*rtype = t;
-	if (!xdpmx_zone_lookup(z, owner) || !xdpmx_node_rrset(xdpmx_zone_lookup(z, owner), t))
+	node = xdpmx_zone_lookup(z, owner);
+	rs = node ? xdpmx_node_rrset(node, t) : NULL;
+	if (!rs)
 		return seterr(err, -ENOENT, "no %s %s RRset in the zone", name, type);
-	recs = collect(z, 0, &n);
-	if (!recs)
-		return seterr(err, -ENOMEM, "out of memory");
-	ret = rebuild(z, recs, n, NULL, out, err);
-	free(recs);
-	if (ret)
-		return ret;
-	rs = find_rrset(*out, owner, t);
-	if (rs)
-		rs->order = order;
-	return 0;
+	nrs = *rs;
+	nrs.order = order;
+	ch = (struct xdpmx_zone_change){.owner = node->oname, .type = t, .rs = &nrs};
+	return patch(z, &ch, 1, NULL, out, err);
 }

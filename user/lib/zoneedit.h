@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
  * Edits of a served zone, for the control commands "record add|del|set"
- * and "rrset order": each builds a new zone (xdpmx_zone_build) from the
- * records of the old one with the change made, checked like a loaded zone,
- * for the zone manager to swap in. The old zone is not touched. Edits live
- * in memory only: nothing is written to the zone file. Included by the
- * zone manager only.
+ * and "rrset order": each makes a new zone (xdpmx_zone_patch) that shares
+ * with the old one everything the edit leaves alone, checked like a loaded
+ * zone, for the zone manager to swap in: an edit costs what it touches,
+ * not the zone's size. The old zone is not touched. Edits live in memory
+ * only: nothing is written to the zone file. Included by the zone manager
+ * only.
  */
 #ifndef XDPMX_ZONEEDIT_H
 #define XDPMX_ZONEEDIT_H
