@@ -27,6 +27,7 @@
 #   XDPMX_BUILD     build directory (default: build); binaries come from there
 #   BENCH_QUICK=1   a short run for development: 1 round, small zone sets
 #   BENCH_RESULTS   where results go (default: $XDPMX_BUILD/bench/results)
+#   BENCH_GIT       the commit to record when the tree is not a git checkout
 #   BENCH_BUDGET    seconds the throughput phase may take (default 720; with
 #                   zone generation and the cost phase the run stays under
 #                   15 minutes); rounds that would not fit are skipped and
@@ -154,7 +155,7 @@ record_env() {
 	    "kernel": platform.release(), "cpu": cpu, "cpus": os.cpu_count(),
 	    "mem_kib": int(mem), "loadavg_start": open("/proc/loadavg").read().split()[:3],
 	    "debian": open("/etc/debian_version").read().strip(),
-	    "git": out("git", "-C", "$REPO", "describe", "--always", "--dirty"),
+	    "git": os.environ.get("BENCH_GIT") or out("git", "-C", "$REPO", "describe", "--always", "--dirty"),
 	    "clang": out("clang", "--version"),
 	    "libbpf": out("pkg-config", "--modversion", "libbpf"),
 	    "libxdp": out("pkg-config", "--modversion", "libxdp"),

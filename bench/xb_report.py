@@ -282,8 +282,11 @@ def main():
                     if dev.startswith("xbc"):
                         ring += d.get("tx_dropped", 0)
                     elif dev.startswith("xbs"):
-                        srv += sum(v for k, v in d.items() if k.endswith(("drops", "dropped",
-                                                                          "errors")))
+                        # rx_dropped (an XDP drop, a redirect to a full
+                        # AF_XDP ring; veth's rx_queue_0_drops repeats it),
+                        # tx_dropped, and XDP_TX frames the peer refused.
+                        srv += sum(d.get(k, 0) for k in ("rx_dropped", "tx_dropped",
+                                                          "rx_queue_0_xdp_tx_errors"))
                     elif dev == "srv_udp":
                         sock += d.get("udp_RcvbufErrors", 0)
             if n and lost > 0:
