@@ -296,6 +296,8 @@ int ctl_zone_check(struct xdpmx_cli *cli, void *args)
 	struct xdpmx_zone_opts zo = {0};
 	struct xdpmx_zoneset *set = NULL;
 	struct xdpmx_diag d = {0};
+	struct xdpmx_ptr_stats pst = {0};
+	char rule[256];
 	uint8_t origin[XDPMX_DNAME_MAX + 1];
 	size_t i, loaded = 0;
 	json_t *zones = json_array();
@@ -358,8 +360,14 @@ int ctl_zone_check(struct xdpmx_cli *cli, void *args)
 	}
 	/* The reverse-DNS rule spans zones: only meaningful with several. */
 	if (!ret && loaded > 1)
-		xdpmx_zoneset_check_ptr(set, &d);
+		xdpmx_zoneset_check_ptr_stats(set, &d, &pst);
 	xdpmx_zoneset_free(set);
+	if (loaded > 1)
+		xdpmx_ptr_rule_str(&pst, rule, sizeof(rule));
+	else
+		snprintf(rule, sizeof(rule),
+			 "PTR rule: not checked: it needs the forward and the reverse zones, "
+			 "given together");
 
 	if (!ret) {
 		if (cli->json) {
@@ -367,12 +375,22 @@ int ctl_zone_check(struct xdpmx_cli *cli, void *args)
 
 			json_object_set_new(o, "zones", zones);
 			zones = NULL;
+			json_object_set_new(
+				o, "ptr_rule",
+				loaded > 1 ? json_pack("{s:I, s:I, s:I, s:I, s:s}", "hosts",
+						       (json_int_t)pst.hosts, "addresses",
+						       (json_int_t)pst.addresses, "confirmed",
+						       (json_int_t)pst.confirmed, "warnings",
+						       (json_int_t)(pst.addresses - pst.confirmed),
+						       "text", rule)
+					   : json_null());
 			if (d.errors)
 				xdpmx_cli_err_json(cli, o, "zone check found %zu errors", d.errors);
 			else
 				xdpmx_cli_json(cli, o);
 		} else {
 			diag_text(cli->out, &d);
+			fprintf(cli->out, "%s\n", rule);
 			fprintf(cli->out, "%zu errors, %zu warnings\n", d.errors, d.warnings);
 		}
 		ret = d.errors ? -EINVAL : 0;

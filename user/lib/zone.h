@@ -232,4 +232,10 @@ struct xdpmx_ptr_stats {
 int xdpmx_zoneset_check_ptr_stats(const struct xdpmx_zoneset *s, struct xdpmx_diag *d,
 				  struct xdpmx_ptr_stats *st);
 
+/* The PTR rule's result as one line into buf: "PTR rule: satisfied, 3
+ * addresses of 3 mail hosts forward-confirmed", "PTR rule: 2 warnings (1 of
+ * 3 addresses of 3 mail hosts forward-confirmed)", or that there was no
+ * mail host address to check. Returns buf. */
+char *xdpmx_ptr_rule_str(const struct xdpmx_ptr_stats *st, char *buf, size_t size);
+
 #endif /* XDPMX_ZONE_H */

@@ -298,8 +298,9 @@ static bool rrset_has(const struct xdpmx_rrset *rs, const uint8_t *addr, int ale
 	return false;
 }
 
-/* One address of one mail exchange host: the host's address RRset is hrs. */
-static void check_address(const struct xdpmx_zoneset *s, const char *host,
+/* One address of one mail exchange host: the host's address RRset is hrs.
+ * Returns whether it is forward-confirmed (no warning). */
+static bool check_address(const struct xdpmx_zoneset *s, const char *host,
 			  const struct xdpmx_rrset *hrs, const uint8_t *addr, int alen,
 			  struct xdpmx_diag *d)
 {
@@ -318,11 +319,11 @@ static void check_address(const struct xdpmx_zoneset *s, const char *host,
 	case RES_OUTSIDE:
 		xdpmx_diag_add(d, XDPMX_SEV_WARNING, hrs->file, hrs->line, "ptr-no-reverse-zone",
 			       "%s (%s of %s): no reverse zone loaded for %s", as, tn, host, rs);
-		return;
+		return false;
 	case RES_NONE:
 		xdpmx_diag_add(d, XDPMX_SEV_WARNING, hrs->file, hrs->line, "ptr-missing",
 			       "%s (%s of %s) has no PTR record at %s", as, tn, host, rs);
-		return;
+		return false;
 	case RES_FOUND:
 		break;
 	}
@@ -337,7 +338,7 @@ static void check_address(const struct xdpmx_zoneset *s, const char *host,
 		switch (resolve(s, canon, atype, &back)) {
 		case RES_FOUND:
 			if (rrset_has(back, addr, alen))
-				return; /* forward-confirmed */
+				return true; /* forward-confirmed */
 			mismatch = true;
 			break;
 		case RES_NONE:
@@ -357,6 +358,7 @@ static void check_address(const struct xdpmx_zoneset *s, const char *host,
 			       "%s (%s of %s): PTR %s names %s, outside the loaded zones: cannot "
 			       "confirm that it resolves back",
 			       as, tn, host, rs, targets);
+	return false;
 }
 
 /* Set of host names already checked. */
@@ -404,8 +406,9 @@ static int hostset_add(struct hostset *h, const uint8_t *canon, size_t len)
 }
 
 static void check_host(const struct xdpmx_zoneset *s, const uint8_t *target, struct hostset *seen,
-		       struct xdpmx_diag *d)
+		       struct xdpmx_diag *d, struct xdpmx_ptr_stats *st)
 {
+	size_t before = st->addresses;
 	uint8_t canon[XDPMX_DNAME_MAX];
 	const struct xdpmx_rrset *rs;
 	char host[XDPMX_DNAME_STRLEN];
@@ -419,19 +422,56 @@ static void check_host(const struct xdpmx_zoneset *s, const uint8_t *target, str
 	xdpmx_dname_str(target, host);
 	if (resolve(s, canon, LDNS_RR_TYPE_A, &rs) == RES_FOUND)
 		for (size_t i = 0; i < rs->count; i++)
-			if (rs->rdlen[i] == 4)
-				check_address(s, host, rs, rs->rdata[i], 4, d);
+			if (rs->rdlen[i] == 4) {
+				st->addresses++;
+				st->confirmed += check_address(s, host, rs, rs->rdata[i], 4, d);
+			}
 	if (resolve(s, canon, LDNS_RR_TYPE_AAAA, &rs) == RES_FOUND)
 		for (size_t i = 0; i < rs->count; i++)
-			if (rs->rdlen[i] == 16)
-				check_address(s, host, rs, rs->rdata[i], 16, d);
+			if (rs->rdlen[i] == 16) {
+				st->addresses++;
+				st->confirmed += check_address(s, host, rs, rs->rdata[i], 16, d);
+			}
+	st->hosts += st->addresses > before;
+}
+
+char *xdpmx_ptr_rule_str(const struct xdpmx_ptr_stats *st, char *buf, size_t size)
+{
+	size_t warnings = st->addresses - st->confirmed;
+
+	if (!st->hosts)
+		snprintf(buf, size,
+			 "PTR rule: no mail exchange host with an address in the "
+			 "loaded zones to check");
+	else if (!warnings)
+		snprintf(buf, size,
+			 "PTR rule: satisfied, %zu address%s of %zu mail host%s "
+			 "forward-confirmed",
+			 st->addresses, st->addresses == 1 ? "" : "es", st->hosts,
+			 st->hosts == 1 ? "" : "s");
+	else
+		snprintf(buf, size,
+			 "PTR rule: %zu warning%s (%zu of %zu address%s of %zu mail "
+			 "host%s forward-confirmed)",
+			 warnings, warnings == 1 ? "" : "s", st->confirmed, st->addresses,
+			 st->addresses == 1 ? "" : "es", st->hosts, st->hosts == 1 ? "" : "s");
+	return buf;
 }
 
 int xdpmx_zoneset_check_ptr(const struct xdpmx_zoneset *s, struct xdpmx_diag *d)
 {
+	struct xdpmx_ptr_stats st;
+
+	return xdpmx_zoneset_check_ptr_stats(s, d, &st);
+}
+
+int xdpmx_zoneset_check_ptr_stats(const struct xdpmx_zoneset *s, struct xdpmx_diag *d,
+				  struct xdpmx_ptr_stats *st)
+{
 	struct hostset seen = {};
 	size_t warnings = d->warnings;
 
+	memset(st, 0, sizeof(*st));
 	for (size_t zi = 0; zi < s->n; zi++) {
 		const struct xdpmx_zone *z = s->zones[zi];
 
@@ -446,7 +486,7 @@ int xdpmx_zoneset_check_ptr(const struct xdpmx_zoneset *s, struct xdpmx_diag *d)
 			for (size_t r = 0; mx && r < mx->count; r++)
 				if (mx->rdlen[r] > 2 &&
 				    xdpmx_dname_len(mx->rdata[r] + 2, mx->rdlen[r] - 2) > 0)
-					check_host(s, mx->rdata[r] + 2, &seen, d);
+					check_host(s, mx->rdata[r] + 2, &seen, d, st);
 		}
 	}
 	free(seen.slot);
