@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
@@ -402,6 +404,61 @@ static int pinned_abi(const char *dir, uint32_t *abi)
 	close(fd);
 	*abi = cfg.abi_version;
 	return ret;
+}
+
+/* ---- MTU: XDP_TX cannot send a frame larger than the interface's ------------- */
+
+/* IPv6 (40) or IPv4 (20) header, and UDP's (8), around the DNS message. */
+#define IP6_UDP_HDRS 48
+#define IP4_UDP_HDRS 28
+
+int xdpmx_mtu_check(const char *ifname, uint16_t edns_size, char *msg, size_t size)
+{
+	struct ifreq ifr = {0};
+	int fd, mtu;
+
+	if (strlen(ifname) >= sizeof(ifr.ifr_name))
+		return -ENODEV;
+	memcpy(ifr.ifr_name, ifname, strlen(ifname));
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (ioctl(fd, SIOCGIFMTU, &ifr)) {
+		int ret = -errno;
+
+		close(fd);
+		return ret;
+	}
+	close(fd);
+	mtu = ifr.ifr_mtu;
+	if (edns_size + IP6_UDP_HDRS <= mtu)
+		return 0;
+	snprintf(msg, size,
+		 "The fast path on %s may answer with frames its MTU of %d bytes does not allow: "
+		 "EDNS size %u plus %d bytes of IPv6 and UDP headers is %u (%u over IPv4); "
+		 "XDP_TX drops such frames and the client gets no answer. Set edns-size to "
+		 "%d or less, or raise the MTU of %s",
+		 ifname, mtu, edns_size, IP6_UDP_HDRS, edns_size + IP6_UDP_HDRS,
+		 edns_size + IP4_UDP_HDRS, mtu > IP6_UDP_HDRS + 512 ? mtu - IP6_UDP_HDRS : 512,
+		 ifname);
+	return 1;
+}
+
+/* Warn when the EDNS size of the maps pinned in dir makes answers too large
+ * for ifname. */
+static void warn_mtu(const char *ifname, const char *dir)
+{
+	struct xdpmx_cfg cfg = {0};
+	char msg[512];
+	__u32 key = 0;
+	int fd = open_pin(dir, PIN_NAME(XDPMX_MAP_CFG));
+
+	if (fd < 0)
+		return;
+	if (!bpf_map_lookup_elem(fd, &key, &cfg) && cfg.edns_size &&
+	    xdpmx_mtu_check(ifname, cfg.edns_size, msg, sizeof(msg)) == 1)
+		pr_warn("%s", msg);
+	close(fd);
 }
 
 static int check_abi(const char *dir, const char *action, struct xdpmx_attach_err *err)
@@ -854,6 +911,7 @@ int xdpmx_attach(const char *ifname, const struct xdpmx_attach_opts *opts,
 		info->attached = true;
 		info->already = true;
 		fill_prog_info(info->prog_id, info);
+		warn_mtu(ifname, dir);
 		ret = 0;
 		goto out;
 	}
@@ -1037,6 +1095,7 @@ int xdpmx_attach(const char *ifname, const struct xdpmx_attach_opts *opts,
 	info->slot = slot;
 	info->attached = true;
 	fill_prog_info(info->prog_id, info);
+	warn_mtu(ifname, dir);
 	goto out;
 
 out_unpin:

@@ -42,6 +42,7 @@
 #define XDPMX_ATTACH_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <xdpmx/abi.h>
@@ -135,5 +136,15 @@ int xdpmx_purge(const char *pin_dir, struct xdpmx_attach_err *err);
  */
 int xdpmx_read_counters(const char *pin_dir, uint64_t (*out)[XDPMX_CNT__MAX],
 			struct xdpmx_attach_err *err);
+
+/*
+ * Whether answers of up to edns_size bytes fit the MTU of ifname: XDP_TX
+ * drops a frame larger than the interface's MTU, and an answer carries 48
+ * bytes of IPv6 and UDP headers (28 over IPv4). Returns 0 when they fit, 1
+ * when they may not (msg holds a warning with both numbers and what to
+ * do), or a negative errno (no such interface). xdpmx_attach() warns with
+ * it for the EDNS size of the pinned maps. Added by "daemon2".
+ */
+int xdpmx_mtu_check(const char *ifname, uint16_t edns_size, char *msg, size_t size);
 
 #endif /* XDPMX_ATTACH_H */

@@ -298,45 +298,13 @@ static void raise_nofile(uint32_t want)
 		pr_warn("Couldn't raise the open file limit: %s", strerror(errno));
 }
 
-/* Attach to the configured interfaces, then take the pinned maps over. */
-static int setup_fastpath(struct daemon *d)
+/* Take the pinned maps over and make their configuration ours. */
+static int take_over(struct daemon *d)
 {
 	const struct xdpmx_config *c = &d->cfg;
-	struct xdpmx_attach_opts ao = {
-		.pin_dir = c->pin_dir,
-		.mode = c->xdp_mode,
-		.dns_port = c->port,
-		.edns_size = c->edns_size,
-	};
-	struct xdpmx_attach_err err;
-	struct xdpmx_iface_info info;
 	struct xdpmx_cfg fcfg;
-	char path[4096];
-	size_t i;
 	int ret;
 
-	for (i = 0; i < c->n_ifaces; i++) {
-		ret = xdpmx_attach(c->ifaces[i], &ao, &info, &err);
-		if (ret) {
-			pr_err("%s", err.msg);
-			return ret;
-		}
-		if (info.already)
-			pr_info("Fast path already runs on %s (program %u, %s mode): keeping it",
-				info.name, info.prog_id, xdpmx_xdp_mode_name(info.mode));
-		else
-			pr_info("Fast path attached to %s (program %u, %s mode, %s)", info.name,
-				info.prog_id, xdpmx_xdp_mode_name(info.mode),
-				info.multiprog ? "through libxdp's dispatcher"
-					       : "single-program mode");
-	}
-	snprintf(path, sizeof(path), "%s/%s", c->pin_dir, XDPMX_STR(XDPMX_MAP_CFG));
-	if (access(path, F_OK)) {
-		pr_info("No fast path: no maps pinned in %s and no interface configured; "
-			"answering from the slow path only",
-			c->pin_dir);
-		return 0;
-	}
 	ret = xdpmx_fp_open_pinned(c->pin_dir, &d->fp);
 	if (ret) {
 		pr_err("Couldn't take over the fast path's maps in %s: %s", c->pin_dir,
@@ -355,6 +323,79 @@ static int setup_fastpath(struct daemon *d)
 	}
 	if (ret)
 		pr_warn("Couldn't update the fast path's configuration: %s", strerror(-ret));
+	return 0;
+}
+
+/* Answers as large as our EDNS size must fit the MTU of every interface the
+ * program runs on (XDP_TX drops larger frames). xdpmx_attach() warns for
+ * the interfaces it attaches to; these are the others, loaded by
+ * xdpmx-loader. */
+static void check_mtus(struct daemon *d)
+{
+	struct xdpmx_iface_info *list = NULL;
+	struct xdpmx_attach_err err;
+	char msg[512];
+	size_t n = 0;
+
+	if (xdpmx_attach_list(d->cfg.pin_dir, &list, &n, &err))
+		return;
+	for (size_t i = 0; i < n; i++) {
+		bool ours = false;
+
+		for (size_t j = 0; j < d->cfg.n_ifaces; j++)
+			ours |= !strcmp(d->cfg.ifaces[j], list[i].name);
+		if (!ours && list[i].attached &&
+		    xdpmx_mtu_check(list[i].name, d->cfg.edns_size, msg, sizeof(msg)) == 1)
+			pr_warn("%s", msg);
+	}
+	free(list);
+}
+
+/* Take the pinned maps over (so that the configuration's port and EDNS size
+ * are in them before anything is attached), attach to the configured
+ * interfaces, and take over the maps the first attach made. */
+static int setup_fastpath(struct daemon *d)
+{
+	const struct xdpmx_config *c = &d->cfg;
+	struct xdpmx_attach_opts ao = {
+		.pin_dir = c->pin_dir,
+		.mode = c->xdp_mode,
+		.dns_port = c->port,
+		.edns_size = c->edns_size,
+	};
+	struct xdpmx_attach_err err;
+	struct xdpmx_iface_info info;
+	char path[4096];
+	size_t i;
+	int ret;
+
+	snprintf(path, sizeof(path), "%s/%s", c->pin_dir, XDPMX_STR(XDPMX_MAP_CFG));
+	if (!access(path, F_OK) && (ret = take_over(d)))
+		return ret;
+	for (i = 0; i < c->n_ifaces; i++) {
+		ret = xdpmx_attach(c->ifaces[i], &ao, &info, &err);
+		if (ret) {
+			pr_err("%s", err.msg);
+			return ret;
+		}
+		if (info.already)
+			pr_info("Fast path already runs on %s (program %u, %s mode): keeping it",
+				info.name, info.prog_id, xdpmx_xdp_mode_name(info.mode));
+		else
+			pr_info("Fast path attached to %s (program %u, %s mode, %s)", info.name,
+				info.prog_id, xdpmx_xdp_mode_name(info.mode),
+				info.multiprog ? "through libxdp's dispatcher"
+					       : "single-program mode");
+	}
+	if (!d->fp && access(path, F_OK)) {
+		pr_info("No fast path: no maps pinned in %s and no interface configured; "
+			"answering from the slow path only",
+			c->pin_dir);
+		return 0;
+	}
+	if (!d->fp && (ret = take_over(d)))
+		return ret;
+	check_mtus(d);
 	return 0;
 }
 
