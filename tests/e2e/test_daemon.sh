@@ -374,6 +374,10 @@ test_daemon_control() {
 	echo "$out"
 	assert_eq "0" "$(echo "$out" | dmn_py get result.errors)" "zone check errors"
 	assert_ge 1 "$(echo "$out" | dmn_py get result.warnings)" "zone check: the mismatch warns"
+	# over the served zones with this one in place: the mismatch's 2, and
+	# e2e.test's exchanges without a reverse zone
+	assert_eq "PTR rule: 5 warnings (1 of 6 addresses of 5 mail hosts forward-confirmed)" \
+		"$(echo "$out" | dmn_py get result.ptr_rule.text)" "zone check: the PTR rule"
 	out=$(dmn_ctl "zone check" '{"file": "/nonexistent.zone"}')
 	assert_eq "1" "$(echo "$out" | dmn_py get result.errors)" "zone check of a missing file"
 	assert_match "No such file" "$(echo "$out" | dmn_py get result.messages.0.text)" \
@@ -396,6 +400,10 @@ ALL_TESTS+=(test_daemon_control)
 
 test_daemon_check_config() {
 	# - --check-config loads every zone and exits 0 when all is well;
+	# - it states the PTR rule's result (satisfied, with how many addresses
+	#   of how many mail hosts, or how many warnings) and never calls the
+	#   configuration valid without its warnings; so does xdpmxctl zone
+	#   check;
 	# - 1, naming file and line, for an unknown key or a broken zone;
 	# - the daemon refuses a metrics address that is not loopback unless
 	#   metrics-allow-remote is on.
@@ -404,7 +412,33 @@ test_daemon_check_config() {
 	dmn_conf
 	out=$("$BIN/xdpmxd" -c "$E2E_TMP/xdpmxd.conf" --check-config 2>&1)
 	echo "$out"
-	assert_match "is valid: 3 zones load cleanly" "$out" "valid configuration"
+	# e2e.test's exchanges have addresses in no loaded reverse zone
+	assert_match "xdpmxd\[warning\]: PTR rule: 3 warnings \(3 of 6 addresses of 5 mail hosts forward-confirmed\)$" \
+		"$out" "the PTR rule, with warnings"
+	assert_match "is valid: 3 zones load cleanly, 3 warnings$" "$out" "valid, with its warnings"
+
+	# The whitepaper's zones: the rule holds.
+	out=$("$BIN/xdpmxd" --check-config --zone "$EXAMPLES/mydomain.com.zone" \
+		--zone "$EXAMPLES/2.168.192.in-addr.arpa.zone" 2>&1)
+	assert_match "xdpmxd\[info\]: PTR rule: satisfied, 3 addresses of 3 mail hosts forward-confirmed$" \
+		"$out" "the PTR rule, satisfied"
+	assert_match "is valid: 2 zones load cleanly, 0 warnings$" "$out" "valid, no warnings"
+	out=$("$BIN/xdpmxd" --check-config --zone "$EXAMPLES/mismatch/mydomain.com.zone" \
+		--zone "$EXAMPLES/mismatch/2.168.192.in-addr.arpa.zone" 2>&1)
+	assert_match "PTR rule: 2 warnings \(1 of 3 addresses of 3 mail hosts forward-confirmed\)$" \
+		"$out" "the PTR rule, broken"
+	assert_match "is valid: 2 zones load cleanly, 2 warnings$" "$out" "valid, with 2 warnings"
+	# xdpmxctl zone check says it the same way.
+	out=$("$BIN/xdpmxctl" zone check "$EXAMPLES/mismatch/mydomain.com.zone" \
+		"$EXAMPLES/mismatch/2.168.192.in-addr.arpa.zone")
+	assert_eq "PTR rule: 2 warnings (1 of 3 addresses of 3 mail hosts forward-confirmed)
+0 errors, 2 warnings" "$(echo "$out" | tail -n 2)" "zone check: the PTR rule"
+	out=$("$BIN/xdpmxctl" -j zone check "$EXAMPLES/mydomain.com.zone" \
+		"$EXAMPLES/2.168.192.in-addr.arpa.zone")
+	assert_eq "3 3 0" "$(for k in addresses confirmed warnings; do echo "$out" | dmn_py get ptr_rule.$k; done | paste -sd' ')" \
+		"zone check -j: the PTR rule"
+	assert_match "PTR rule: not checked" "$("$BIN/xdpmxctl" zone check "$EXAMPLES/mydomain.com.zone")" \
+		"zone check of one zone: the PTR rule not checked"
 
 	dmn_conf "udp-wrokers: 2"
 	rc=0
@@ -617,3 +651,219 @@ for e in json.load(sys.stdin)["result"]:
 		"$out" "map dump shows additional records"
 }
 ALL_TESTS+=(test_daemon_edits)
+
+# ---- zones inside zones -------------------------------------------------------
+
+# The parent nest.test. (no delegation to child.nest.test.) and the child,
+# each with its own address for mail.child.nest.test.
+nest_zones() {
+	printf '%s\n' '$ORIGIN nest.test.' '$TTL 300' '@ SOA ns1 hostmaster 1 7200 3600 1209600 60' \
+		'@ NS ns1' 'ns1 A 198.18.0.53' 'mail.child A 198.18.0.21' >"$E2E_TMP/nest.zone"
+	printf '%s\n' '$ORIGIN child.nest.test.' '$TTL 300' \
+		'@ SOA ns1.nest.test. hostmaster.nest.test. 1 7200 3600 1209600 60' \
+		'@ NS ns1.nest.test.' 'mail A 198.18.0.22' >"$E2E_TMP/child.zone"
+}
+
+# The configuration: the fast path on the server's veth, then one zone per
+# file named (origin from its SOA), in that order.
+nest_conf() {
+	local f
+	{
+		echo "server:"
+		echo "    listen: [ $SRV4 ]"
+		echo "    control: $CONTROL"
+		echo "    pin-dir: $PIN_DIR"
+		echo "    udp-workers: 1"
+		echo "    interface: $SRV_IF"
+		echo "    xdp-mode: native"
+		echo "zone:"
+		for f in "$@"; do echo "  - file: $E2E_TMP/$f.zone"; done
+	} >"$E2E_TMP/xdpmxd.conf"
+}
+
+# mail.child.nest.test. A is answered with $1 by the fast path (its A hit
+# counter moves, the slow path sees no UDP query) and by the slow path
+# (over TCP). $2 says when.
+nest_answer_is() {
+	local hits q out
+	wait_for 5 dmn_answers mail.child.nest.test A "$1" ||
+		fail "$2: mail.child.nest.test. A is '$(dmn_dig $SRV4 +short mail.child.nest.test A)', not $1"
+	hits=$(dmn_hits a)
+	q=$(dmn_stat queries_udp)
+	out=$(dmn_dig $SRV4 +short mail.child.nest.test A)
+	assert_eq "$1" "$out" "$2: the fast path's answer"
+	assert_eq "$((hits + 1))" "$(dmn_hits a)" "$2: a fast-path hit"
+	assert_eq "$q" "$(dmn_stat queries_udp)" "$2: no UDP query reached the slow path"
+	assert_eq "$1" "$(dmn_dig $SRV4 +tcp +short mail.child.nest.test A)" "$2: the slow path's answer"
+}
+
+test_daemon_nested_zones() {
+	# A parent zone without a delegation holds a name of a child zone that
+	# is loaded too; the child, the deeper zone, answers it in both paths:
+	# - the parent loaded first, the child added by a reload;
+	# - the child loaded first, the parent added by a reload;
+	# - both at start, in either order in the configuration;
+	# - the child removed: the parent's record is the answer again, from
+	#   the fast path as well.
+	nest_zones
+	nest_conf nest
+	dmn_start
+	nest_answer_is 198.18.0.21 "parent alone"
+	nest_conf nest child
+	kill -HUP "$DMN_PID"
+	wait_for 5 dmn_log_has "Zone child.nest.test. in the fast path" || fail "child not loaded"
+	nest_answer_is 198.18.0.22 "child added below the parent"
+	dmn_log_has "Zone nest.test. in the fast path: .* 1 left to zones below; 0 added, 0 changed, 1 deleted" ||
+		{ cat "$E2E_TMP/xdpmxd.log"; fail "the parent did not give the name up"; }
+	nest_conf nest
+	kill -HUP "$DMN_PID"
+	wait_for 5 dmn_log_has "Zone child.nest.test. removed" || fail "child not removed"
+	nest_answer_is 198.18.0.21 "child removed"
+	dmn_stop
+
+	nest_conf child
+	dmn_start
+	nest_answer_is 198.18.0.22 "child alone"
+	nest_conf child nest
+	kill -HUP "$DMN_PID"
+	wait_for 5 dmn_log_has "Zone nest.test. in the fast path" || fail "parent not loaded"
+	nest_answer_is 198.18.0.22 "parent added above the child"
+	dmn_stop
+
+	# Restarts take over the maps the run before left.
+	nest_conf nest child
+	dmn_start
+	nest_answer_is 198.18.0.22 "both at start, parent first"
+	dmn_stop
+	nest_conf child nest
+	dmn_start
+	nest_answer_is 198.18.0.22 "both at start, child first"
+	nest_conf nest
+	kill -HUP "$DMN_PID"
+	wait_for 5 dmn_log_has "Zone child.nest.test. removed" || fail "child not removed"
+	nest_answer_is 198.18.0.21 "child removed after a start with both"
+}
+ALL_TESTS+=(test_daemon_nested_zones)
+
+# ---- reloads that change nothing ---------------------------------------------------
+
+test_daemon_reload_unchanged() {
+	# - `zone reload` of a file that did not change says changed: false
+	#   and writes nothing into the fast path;
+	# - a reload of every zone says so of each zone;
+	# - a file touched but not changed is reloaded on SIGHUP, and the log
+	#   says nothing changed;
+	# - a real change says changed: true.
+	local zf out i
+	zf=$E2E_TMP/e2e.test.zone
+	cp "$DMN_FIX/e2e.test.zone" "$zf"
+	DMN_E2E_ZONE=$zf dmn_conf "interface: $SRV_IF" "xdp-mode: native"
+	dmn_start
+
+	out=$(dmn_ctl "zone reload" '{"zone": "e2e.test"}')
+	echo "$out"
+	assert_eq "True" "$(echo "$out" | dmn_py get result.0.ok)" "reload ok"
+	assert_eq "False" "$(echo "$out" | dmn_py get result.0.changed)" "unchanged file: not changed"
+	assert_eq "0 0 0" "$(for k in added changed deleted; do echo "$out" | dmn_py get result.0.fastpath.$k; done | paste -sd' ')" \
+		"unchanged file: nothing written to the fast path"
+	out=$(dmn_ctl "zone reload")
+	for i in 0 1 2; do
+		assert_eq "False" "$(echo "$out" | dmn_py get result.$i.changed)" "reload of every zone: zone $i"
+	done
+
+	touch -d "+1 minute" "$zf"
+	kill -HUP "$DMN_PID"
+	wait_for 5 dmn_log_has "Zone e2e.test. serial 2026112801 reloaded from .*: nothing changed" ||
+		{ cat "$E2E_TMP/xdpmxd.log"; fail "a touched file is not reloaded as unchanged"; }
+
+	echo "new IN A 198.18.5.1" >>"$zf"
+	out=$(dmn_ctl "zone reload" '{"zone": "e2e.test"}')
+	assert_eq "True" "$(echo "$out" | dmn_py get result.0.changed)" "changed file: changed"
+	assert_eq "1" "$(echo "$out" | dmn_py get result.0.fastpath.added)" "the new RRset written"
+	assert_eq "198.18.5.1" "$(dmn_dig $SRV4 +short new.e2e.test A)" "the new record answered"
+}
+ALL_TESTS+=(test_daemon_reload_unchanged)
+
+# ---- edits: what the fast path answers afterwards ------------------------------------
+
+test_daemon_edit_dependents() {
+	# An edit recompiles the RRsets it touches, and the MX RRsets whose
+	# additional section depends on them; with the fast path on:
+	# - a new address of an exchange shows in the MX answer's additional
+	#   section (a fast-path hit), as the slow path has it; two RRsets
+	#   are compiled for it, not the zone's nine;
+	# - an exchange's address deleted leaves it;
+	# - a delegation added at an exchange (NS below the apex) takes its
+	#   name out of the zone's data: no fast-path answer, a referral from
+	#   the slow path, and the MX answer without its address;
+	# - every RRset of the zone is answered the same by both paths.
+	local hits out specs
+	dmn_start_fastpath
+
+	out=$(dmn_ctl "record set" '{"zone": "mydomain.com", "name": "mail1.mydomain.com.", "type": "A", "ttl": 600, "data": "192.168.2.11"}')
+	# mail1's A RRset and the apex MX, whose additional section holds it;
+	# not the zone's other 7 compiled RRsets
+	assert_eq "2" "$(echo "$out" | dmn_py get result.recompiled)" "RRsets recompiled for the edit"
+	hits=$(dmn_hits mx)
+	out=$(dmn_section additional mydomain.com MX)
+	assert_eq "mail1.mydomain.com. 600 A 192.168.2.11
+mail2.mydomain.com. 3600 A 192.168.2.2
+mail3.mydomain.com. 3600 A 192.168.2.3" "$out" "the MX additional section follows the edit"
+	assert_eq "$((hits + 1))" "$(dmn_hits mx)" "answered by the fast path"
+
+	out=$(dmn_ctl "record del" '{"zone": "mydomain.com", "name": "mail3.mydomain.com.", "type": "A"}')
+	assert_eq "1" "$(echo "$out" | dmn_py get result.recompiled)" "RRsets recompiled for the deletion"
+	assert_eq "mail1.mydomain.com. 600 A 192.168.2.11
+mail2.mydomain.com. 3600 A 192.168.2.2" "$(dmn_section additional mydomain.com MX)" \
+		"a deleted address leaves the additional section"
+
+	dmn_ctl "record add" '{"zone": "mydomain.com", "name": "mail2.mydomain.com.", "type": "NS", "ttl": 3600, "data": "ns1.mydomain.com."}' |
+		grep -q '"ok":true' || fail "record add NS"
+	hits=$(dmn_hits a)
+	out=$(dmn_dig $SRV4 mail2.mydomain.com A)
+	assert_eq "NOERROR qr rd" "$(echo "$out" | dig_status)" "below a delegation: a referral"
+	assert_eq "$hits" "$(dmn_hits a)" "below a delegation: no fast-path answer"
+	assert_eq "mail1.mydomain.com. 600 A 192.168.2.11" "$(dmn_section additional mydomain.com MX)" \
+		"the delegated exchange leaves the additional section"
+
+	specs=$(dmn_ctl "zone show" '{"zone": "mydomain.com"}' | dmn_py lines result.records |
+		awk '$1 != "mail2.mydomain.com." { print $1 "/" $4 }' | sort -u)
+	out=$(dmn_cli_py compare $SRV4 $specs)
+	assert_eq "same $(echo "$specs" | wc -l)" "$out" "fast path and slow path agree after the edits"
+}
+ALL_TESTS+=(test_daemon_edit_dependents)
+
+# ---- the MTU -----------------------------------------------------------------------
+
+test_daemon_mtu() {
+	# XDP_TX drops frames larger than the interface's MTU, so attaching
+	# where answers of the EDNS size would not fit warns, with the numbers:
+	# - the daemon attaching through its configuration;
+	# - the daemon starting over an interface xdpmx-loader attached;
+	# - xdpmx-loader itself;
+	# - none where they fit.
+	local out
+	in_srv ip link set dev $SRV_IF mtu 1200
+	dmn_start_fastpath
+	dmn_log_has "The fast path on $SRV_IF may answer with frames its MTU of 1200 bytes does not allow: EDNS size 1232 plus 48 bytes of IPv6 and UDP headers is 1280 \\(1260 over IPv4\\).* Set edns-size to 1152 or less" ||
+		{ cat "$E2E_TMP/xdpmxd.log"; fail "no MTU warning from the daemon"; }
+	dmn_stop
+	in_srv "$BIN/xdpmx-loader" unload --all --purge >/dev/null
+
+	out=$(in_srv "$BIN/xdpmx-loader" load --mode native $SRV_IF 2>&1)
+	echo "$out"
+	assert_match "MTU of 1200 bytes does not allow: EDNS size 1232 plus 48 bytes" "$out" "xdpmx-loader warns"
+	dmn_conf "edns-size: 1400"
+	: >"$E2E_TMP/xdpmxd.log"
+	dmn_start
+	dmn_log_has "The fast path on $SRV_IF may answer with frames its MTU of 1200 bytes does not allow: EDNS size 1400 plus 48" ||
+		{ cat "$E2E_TMP/xdpmxd.log"; fail "no MTU warning for the loader's interface"; }
+	dmn_stop
+
+	in_srv ip link set dev $SRV_IF mtu 1500
+	: >"$E2E_TMP/xdpmxd.log"
+	dmn_start_fastpath
+	dmn_log_has "MTU" && { cat "$E2E_TMP/xdpmxd.log"; fail "a warning where answers fit"; }
+	echo "ok: no warning with MTU 1500"
+}
+ALL_TESTS+=(test_daemon_mtu)

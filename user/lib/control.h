@@ -27,19 +27,26 @@
  *                     "hit_ratio": 0..1}   (counter names: counters.h)
  *   "stats reset"     {} -> {}
  *   "zone list"       {} -> [{"name", "file", "serial", "records", "rrsets",
- *                     "fastpath_rrsets", "loaded_at", "last_error"}]
+ *                     "fastpath_rrsets", "fastpath_below" (RRsets left to
+ *                     zones loaded below it), "loaded_at", "last_error"}]
  *   "zone show"       {"zone"} -> {"name", "serial", "records": ["text RR", ...]}
- *   "zone reload"     {"zone"?} -> [{"name", "ok", "serial", "changed",
- *                     "error"?, "details"?}]
+ *   "zone reload"     {"zone"?} -> [{"name", "ok", "serial", "changed"
+ *                     (the zone's content or its fast-path set changed),
+ *                     "fastpath"?: {"ok", "compiled", "skipped", "below",
+ *                     "added", "changed", "deleted", "unchanged",
+ *                     "conflicts"}, "error"?, "details"?}]
  *   "zone check"      {"file", "origin"?} -> {"errors", "warnings",
  *                     "messages": [{"severity", "file", "line", "check",
- *                     "text"}]}
+ *                     "text"}], "ptr_rule"?: {"hosts", "addresses",
+ *                     "confirmed", "warnings", "text"} (over the served
+ *                     zones with this one in place)}
  *   "record add"      {"zone", "name", "type", "ttl", "data"} -> {"persisted":
- *   "record del"        false, "fastpath": bool, "serial"}  (del: data
+ *   "record del"        false, "fastpath": bool, "serial", "recompiled": N
+ *                       (RRsets compiled for the fast path)}  (del: data
  *   "record set"        optional, meaning the whole RRset; set replaces the
  *                       RRset with one record)
  *   "rrset order"     {"name", "type", "order": "cyclic"|"random"|"fixed"}
- *                     -> {"zone", "fastpath": bool}
+ *                     -> {"zone", "fastpath": bool, "recompiled": N}
  *   "map dump"        {} -> [{"zone", "name", "type", "order", "records":
  *                     ["text RR", ...], "additional": [...]}]
  */

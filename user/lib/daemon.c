@@ -406,9 +406,11 @@ static void print_version(void)
 	       XDPMX_LIBXDP_VERSION, ldns_version());
 }
 
-/* --check-config: the configuration, then every zone, loaded and checked. */
+/* --check-config: the configuration, then every zone, loaded and checked;
+ * the zone manager logs the PTR rule's result. */
 static int check_config(struct daemon *d)
 {
+	struct xdpmx_zm_summary sum;
 	int failed, bad_if = 0;
 
 	for (size_t i = 0; i < d->cfg.n_ifaces; i++)
@@ -426,8 +428,12 @@ static int check_config(struct daemon *d)
 		       failed < 0 ? (int)d->cfg.n_zones : failed, d->cfg.n_zones);
 		return 1;
 	}
-	pr_info("Configuration%s%s is valid: %zu zones load cleanly", d->cfg.file ? " " : "",
-		d->cfg.file ? d->cfg.file : "", d->cfg.n_zones);
+	/* Valid, and what it still warns about: never one without the other. */
+	xdpmx_zonemgr_summary(d->zm, &sum);
+	pr_info("Configuration%s%s is valid: %zu zone%s load%s cleanly, %zu warning%s",
+		d->cfg.file ? " " : "", d->cfg.file ? d->cfg.file : "", d->cfg.n_zones,
+		d->cfg.n_zones == 1 ? "" : "s", d->cfg.n_zones == 1 ? "s" : "", sum.warnings,
+		sum.warnings == 1 ? "" : "s");
 	return 0;
 }
 

@@ -3,12 +3,19 @@
  * The zone manager: see zonemgr.h.
  *
  * One batch does every change (start-up, reload, edit):
- *   1. load (or take) the new version of each zone, off the lock;
+ *   1. load (or take) the new version of each zone, off the lock, and see
+ *      whether its content differs from the served version;
  *   2. refuse a zone whose apex another configured zone already serves;
  *   3. build the new zone set, run the cross-zone PTR check over it;
- *   4. compile the zones that changed (when there is a fast path);
+ *   4. compile the zones that changed (when there is a fast path): an edit
+ *      patches the zone's kept set (fpset.h), anything else compiles
+ *      whole; each set leaves out the names of the zones loaded below it,
+ *      and when a zone appears or goes, the nearest zone above it is
+ *      compiled again so that it gives those names up or takes them back;
  *   5. publish the set to the slow path, then update the bookkeeping;
- *   6. apply the compiled zones to the fast path, and report.
+ *   6. apply the sets to the fast path, upper zones before lower ones (the
+ *      map writer skips a key another live zone holds, so a name must be
+ *      given up before it is claimed), and report.
  * A zone that fails in 1 or 2 keeps its served version everywhere.
  */
 #define _GNU_SOURCE /* asprintf */
@@ -28,6 +35,7 @@
 
 #include "compile.h"
 #include "dname.h"
+#include "fpset.h"
 #include "log.h"
 #include "mapdump.h"
 #include "zone.h"
@@ -51,8 +59,20 @@ struct zentry {
 	size_t warnings;
 	size_t rrsets;	  /* of zone */
 	size_t fp_rrsets; /* RRsets the fast path answers for it */
+	size_t fp_below;  /* compiled RRsets left to zones loaded below it */
 	bool in_fp;	  /* the fast path holds it */
 	bool edited;	  /* changed by record/rrset commands since loaded */
+
+	/* The manager thread's own. */
+	struct xdpmx_fpset *fs; /* what the fast path was given, when in_fp */
+	size_t fp_conflicts;	/* RRsets the last apply left out: another zone held them */
+};
+
+/* Two loaded zones, down directly below up (no loaded zone between them):
+ * up leaves down's names out of the fast path. Canonical wire names. */
+struct nest {
+	uint8_t up[XDPMX_DNAME_MAX];
+	uint8_t down[XDPMX_DNAME_MAX];
 };
 
 struct xdpmx_zonemgr {
@@ -65,8 +85,17 @@ struct xdpmx_zonemgr {
 	pthread_mutex_t lock; /* entries, zs, st */
 	struct zentry **e;
 	size_t n;
-	struct xdpmx_zoneset *zs; /* the set the slow path serves */
-	struct xdpmx_sstats st;	  /* zone_loads, zone_load_failures */
+	struct xdpmx_zoneset *zs;   /* the set the slow path serves */
+	struct xdpmx_sstats st;	    /* zone_loads, zone_load_failures */
+	struct xdpmx_ptr_stats ptr; /* the PTR rule over zs, last run */
+	size_t ptr_warnings;
+	bool ptr_checked;
+
+	/* The manager thread's own: the nesting of the loaded zones, sorted
+	 * by up, rebuilt when the set of apexes changes. */
+	struct nest *nest;
+	size_t n_nest;
+	bool nest_ok;
 
 	pthread_t thread;
 	bool started, stop;
@@ -171,6 +200,36 @@ static size_t count_rrsets(const struct xdpmx_zone *z)
 	return n;
 }
 
+/* Whether a and b hold the same data: names as written, RRsets with their
+ * TTLs, orders and records in zone order. Where it came from (file, line)
+ * is not data. */
+static bool same_content(const struct xdpmx_zone *a, const struct xdpmx_zone *b)
+{
+	if (a->n_nodes != b->n_nodes || a->n_records != b->n_records ||
+	    a->apex_len != b->apex_len || memcmp(a->apex, b->apex, a->apex_len) ||
+	    a->order != b->order || a->flags != b->flags)
+		return false;
+	for (size_t i = 0; i < a->n_nodes; i++) {
+		const struct xdpmx_node *x = a->nodes[i], *y = b->nodes[i];
+
+		if (x->name_len != y->name_len || memcmp(x->oname, y->oname, x->name_len) ||
+		    x->flags != y->flags || x->n_rrsets != y->n_rrsets)
+			return false;
+		for (size_t j = 0; j < x->n_rrsets; j++) {
+			const struct xdpmx_rrset *r = &x->rrsets[j], *q = &y->rrsets[j];
+
+			if (r->type != q->type || r->ttl != q->ttl || r->order != q->order ||
+			    r->count != q->count)
+				return false;
+			for (size_t k = 0; k < r->count; k++)
+				if (r->rdlen[k] != q->rdlen[k] ||
+				    memcmp(r->rdata[k], q->rdata[k], r->rdlen[k]))
+					return false;
+		}
+	}
+	return true;
+}
+
 static bool same_file(const struct stat *a, const struct stat *b)
 {
 	return a->st_dev == b->st_dev && a->st_ino == b->st_ino && a->st_size == b->st_size &&
@@ -187,6 +246,7 @@ static void entry_free(struct zentry *e)
 	free(e->last_error);
 	json_decref(e->details);
 	xdpmx_zone_unref(e->zone);
+	xdpmx_fpset_free(e->fs);
 	free(e);
 }
 
@@ -216,12 +276,16 @@ struct pending {
 	struct xdpmx_zone *z; /* the new version (one reference), NULL if failed */
 	struct stat st;
 	struct xdpmx_diag d;
-	char *error; /* why it failed */
-	struct xdpmx_compiled *c;
+	char *error;		/* why it failed */
+	struct xdpmx_fpset *fs; /* what to give the fast path; NULL: nothing */
 	struct xdpmx_fp_apply_stats ast;
-	int fp_ret;   /* of the fast-path apply; 1: not applied */
-	bool edit;    /* z was built by an edit, not read from the file */
-	bool swapped; /* z is served now */
+	int fp_ret;	   /* of the fast-path apply; 1: not applied */
+	bool edit;	   /* z was built by an edit, not read from the file */
+	bool same;	   /* z holds what the served version holds */
+	bool reapply;	   /* z is the served version, compiled again because a
+			      zone appeared or went below it */
+	bool swapped;	   /* z is served now */
+	size_t recompiled; /* RRsets compiled for fs (all, unless an edit) */
 	/* The apex e served before, when the new version has another one (a
 	 * zone whose origin comes from its SOA). */
 	bool moved;
@@ -282,26 +346,44 @@ static const struct zentry *apex_owner(struct xdpmx_zonemgr *zm, const struct ze
 
 static json_t *apply_json(const struct pending *p)
 {
-	if (p->fp_ret == 1)
+	const struct xdpmx_fpset *fs = p->fs ? p->fs : p->e->fs;
+
+	if (p->fp_ret == 1 && !(p->same && fs && p->e->in_fp))
 		return json_null();
-	return json_pack("{s:b, s:I, s:I, s:I, s:I, s:I, s:I}", "ok", p->fp_ret == 0, "compiled",
-			 (json_int_t)(p->c ? p->c->n : 0), "skipped",
-			 (json_int_t)(p->c ? p->c->skipped[XDPMX_SKIP_TOO_BIG] +
-						      p->c->skipped[XDPMX_SKIP_TOO_MANY]
-					   : 0),
-			 "added", (json_int_t)p->ast.added, "changed", (json_int_t)p->ast.changed,
-			 "deleted", (json_int_t)p->ast.deleted, "unchanged",
-			 (json_int_t)p->ast.unchanged);
+	if (p->fp_ret == 1) /* unchanged: nothing written */
+		return json_pack("{s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "ok", 1,
+				 "compiled", (json_int_t)fs->c.n, "skipped",
+				 (json_int_t)(fs->c.skipped[XDPMX_SKIP_TOO_BIG] +
+					      fs->c.skipped[XDPMX_SKIP_TOO_MANY]),
+				 "below", (json_int_t)fs->filtered, "added", (json_int_t)0,
+				 "changed", (json_int_t)0, "deleted", (json_int_t)0, "unchanged",
+				 (json_int_t)fs->c.n, "conflicts", (json_int_t)p->e->fp_conflicts);
+	return json_pack("{s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "ok", p->fp_ret == 0,
+			 "compiled", (json_int_t)(fs ? fs->c.n : 0), "skipped",
+			 (json_int_t)(fs ? fs->c.skipped[XDPMX_SKIP_TOO_BIG] +
+						      fs->c.skipped[XDPMX_SKIP_TOO_MANY]
+					 : 0),
+			 "below", (json_int_t)(fs ? fs->filtered : 0), "added",
+			 (json_int_t)p->ast.added, "changed", (json_int_t)p->ast.changed, "deleted",
+			 (json_int_t)p->ast.deleted, "unchanged", (json_int_t)p->ast.unchanged,
+			 "conflicts", (json_int_t)p->ast.conflicts);
+}
+
+/* Whether an apply changed what the fast path answers. */
+static bool fp_changed(const struct pending *p)
+{
+	return p->fp_ret == 0 && p->ast.added + p->ast.changed + p->ast.deleted > 0;
 }
 
 /* Write one zone into the fast path; on refusal take it out entirely. */
 static void fp_apply(struct xdpmx_zonemgr *zm, struct pending *p)
 {
+	const struct xdpmx_compiled *c = &p->fs->c;
 	char name[XDPMX_DNAME_STRLEN];
 	int ret;
 
 	xdpmx_dname_str(p->z->apex, name);
-	p->fp_ret = xdpmx_fp_zone_apply(zm->fp, p->z->apex, p->c, &p->ast);
+	p->fp_ret = xdpmx_fp_zone_apply(zm->fp, p->z->apex, c, &p->ast);
 	if (p->fp_ret) {
 		pr_err("Couldn't apply zone %s to the fast path: %s; the slow path answers all "
 		       "of it",
@@ -316,40 +398,14 @@ static void fp_apply(struct xdpmx_zonemgr *zm, struct pending *p)
 		pr_warn("Zone %s: %zu RRsets left to the slow path: another zone's fast-path "
 			"entries have the same name and type",
 			name, p->ast.conflicts);
-	pr_info("Zone %s in the fast path: %zu RRsets compiled, %zu skipped (too big %zu, too "
-		"many records %zu), %zu without additional records; %zu added, %zu changed, %zu "
-		"deleted, %zu unchanged (epoch %u)",
-		name, p->c->n,
-		p->c->skipped[XDPMX_SKIP_TOO_BIG] + p->c->skipped[XDPMX_SKIP_TOO_MANY],
-		p->c->skipped[XDPMX_SKIP_TOO_BIG], p->c->skipped[XDPMX_SKIP_TOO_MANY],
-		p->c->ad_trimmed, p->ast.added, p->ast.changed, p->ast.deleted, p->ast.unchanged,
+	pr_info("Zone %s in the fast path: %zu RRsets compiled (%zu of them now), %zu skipped "
+		"(too big %zu, too many records %zu), %zu without additional records, %zu left to "
+		"zones below; %zu added, %zu changed, %zu deleted, %zu unchanged (epoch %u)",
+		name, c->n, p->recompiled,
+		c->skipped[XDPMX_SKIP_TOO_BIG] + c->skipped[XDPMX_SKIP_TOO_MANY],
+		c->skipped[XDPMX_SKIP_TOO_BIG], c->skipped[XDPMX_SKIP_TOO_MANY], c->ad_trimmed,
+		p->fs->filtered, p->ast.added, p->ast.changed, p->ast.deleted, p->ast.unchanged,
 		p->ast.epoch);
-}
-
-/* Whether the compiled set holds the RRset (canonical owner, type). */
-static bool compiled_has(const struct xdpmx_compiled *c, const uint8_t *owner, uint16_t type)
-{
-	struct xdpmx_centry key = {};
-	int len = xdpmx_dname_len(owner, XDPMX_DNAME_MAX);
-	size_t lo = 0, hi = c->n;
-
-	if (len < 0)
-		return false;
-	key.key.qtype = htons(type);
-	memcpy(key.key.name, owner, len);
-	key.name_len = (uint8_t)len;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int cmp = xdpmx_centry_cmp(&c->e[mid], &key);
-
-		if (!cmp)
-			return true;
-		if (cmp < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return false;
 }
 
 static void fp_remove(struct xdpmx_zonemgr *zm, const uint8_t *apex)
@@ -379,6 +435,289 @@ static void fp_report(struct xdpmx_zonemgr *zm)
 		(unsigned long long)m.entries[2], (unsigned long long)(m.kernel_bytes / 1024));
 }
 
+/* ---- nesting: a name belongs to the deepest zone that holds it -------------------- */
+
+/* The loaded zone nearest above name (name itself excluded), or NULL. */
+static struct xdpmx_zone *zone_above(const struct xdpmx_zoneset *zs, const uint8_t *name)
+{
+	for (const uint8_t *p = xdpmx_dname_parent(name); p; p = xdpmx_dname_parent(p)) {
+		struct xdpmx_zone *z = xdpmx_zoneset_get(zs, p);
+
+		if (z)
+			return z;
+	}
+	return NULL;
+}
+
+static int name_cmp(const uint8_t *a, const uint8_t *b)
+{
+	int la = xdpmx_dname_len(a, XDPMX_DNAME_MAX), lb = xdpmx_dname_len(b, XDPMX_DNAME_MAX);
+
+	return la != lb ? (la < lb ? -1 : 1) : memcmp(a, b, (size_t)la);
+}
+
+static int nest_cmp(const void *a, const void *b)
+{
+	return name_cmp(((const struct nest *)a)->up, ((const struct nest *)b)->up);
+}
+
+/* zm->nest from the zones of zs. On failure (memory) there is no nesting
+ * known and nest_ok stays false: the next batch tries again. */
+static void nest_build(struct xdpmx_zonemgr *zm, const struct xdpmx_zoneset *zs)
+{
+	struct nest *n = NULL;
+	size_t k = 0, cap = 0;
+
+	zm->nest_ok = false;
+	for (size_t i = 0; i < zs->n; i++) {
+		const struct xdpmx_zone *down = zs->zones[i];
+		const struct xdpmx_zone *up = zone_above(zs, down->apex);
+
+		if (!up)
+			continue;
+		if (k == cap) {
+			size_t c = cap ? 2 * cap : 8;
+			struct nest *m = realloc(n, c * sizeof(*m));
+
+			if (!m) {
+				pr_err("Couldn't work out which zones lie below others: out of "
+				       "memory");
+				free(n);
+				return;
+			}
+			n = m;
+			cap = c;
+		}
+		memcpy(n[k].up, up->apex, up->apex_len);
+		memcpy(n[k].down, down->apex, down->apex_len);
+		k++;
+	}
+	if (k)
+		qsort(n, k, sizeof(*n), nest_cmp);
+	free(zm->nest);
+	zm->nest = n;
+	zm->n_nest = k;
+	zm->nest_ok = true;
+}
+
+/* The apexes of the zones directly below apex into *out (a malloc'd array
+ * of pointers into zm->nest, or NULL when there are none), *n of them.
+ * Returns 0 or -ENOMEM. */
+static int nest_below(struct xdpmx_zonemgr *zm, const uint8_t *apex, const uint8_t ***out,
+		      size_t *n)
+{
+	size_t lo = 0, hi = zm->n_nest, k;
+
+	*n = 0;
+	*out = NULL;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (name_cmp(zm->nest[mid].up, apex) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (k = lo; k < zm->n_nest && !name_cmp(zm->nest[k].up, apex); k++)
+		;
+	if (k == lo)
+		return 0;
+	*out = malloc((k - lo) * sizeof(**out));
+	if (!*out)
+		return -ENOMEM;
+	for (size_t i = lo; i < k; i++)
+		(*out)[(*n)++] = zm->nest[i].down;
+	return 0;
+}
+
+/* ---- one batch, continued ------------------------------------------------------------ */
+
+/* The set p->z gives the fast path: e's kept set patched after an edit, else
+ * a whole compile. p->fp_ret = 1 (not applied) unless something fails: then
+ * a negative errno, and fp_apply_all() takes the zone out of the fast path
+ * rather than let it answer an old version. */
+static void fp_prepare(struct xdpmx_zonemgr *zm, struct pending *p, bool apexes_changed)
+{
+	struct zentry *e = p->e;
+	const uint8_t **below;
+	char name[XDPMX_DNAME_STRLEN];
+	size_t nb;
+	int ret;
+
+	p->fp_ret = 1;
+	if (!p->z)
+		return;
+	if (p->same && !apexes_changed && e->fs && e->in_fp)
+		return; /* what the fast path holds is right already */
+	ret = nest_below(zm, p->z->apex, &below, &nb);
+	if (ret) {
+		pr_err("Couldn't compile zone %s for the fast path: %s",
+		       xdpmx_dname_str(p->z->apex, name), strerror(-ret));
+		p->fp_ret = ret;
+		return;
+	}
+	if (p->edit && e->fs && e->in_fp && e->zone && !p->moved) {
+		/* Taken from e: it is e's again once applied. */
+		struct xdpmx_fpset *fs = e->fs;
+
+		e->fs = NULL;
+		ret = xdpmx_fpset_edit(fs, e->zone, p->z, p->probe_name, p->probe_type, below, nb);
+		if (!ret) {
+			p->fs = fs;
+			p->recompiled = fs->recompiled;
+			free(below);
+			return;
+		}
+		if (ret != -EAGAIN)
+			pr_warn("Couldn't recompile the edit of zone %s alone: %s; compiling all "
+				"of it",
+				xdpmx_dname_str(p->z->apex, name), strerror(-ret));
+		xdpmx_fpset_free(fs);
+	}
+	ret = xdpmx_fpset_build(p->z, below, nb, &p->fs);
+	free(below);
+	if (!ret)
+		p->recompiled = p->fs->recompiled;
+	if (ret) {
+		pr_err("Couldn't compile zone %s for the fast path: %s",
+		       xdpmx_dname_str(p->z->apex, name), strerror(-ret));
+		p->fs = NULL;
+		p->fp_ret = ret;
+	}
+}
+
+/* Add to *re (growing it) the served zone nearest above name, unless a zone
+ * of p is that zone or it is there already. */
+static int add_reapply(struct xdpmx_zonemgr *zm, const struct xdpmx_zoneset *zs,
+		       const uint8_t *name, const struct pending *p, size_t np, struct pending **re,
+		       size_t *nre)
+{
+	const struct xdpmx_zone *up = zone_above(zs, name);
+	struct zentry *e = NULL;
+	struct pending *r;
+
+	if (!up)
+		return 0;
+	for (size_t i = 0; i < np; i++)
+		if (p[i].z == up)
+			return 0;
+	for (size_t i = 0; i < *nre; i++)
+		if ((*re)[i].z == up)
+			return 0;
+	for (size_t i = 0; i < zm->n && !e; i++)
+		if (zm->e[i]->zone == up)
+			e = zm->e[i];
+	if (!e)
+		return 0;
+	r = realloc(*re, (*nre + 1) * sizeof(*r));
+	if (!r)
+		return -ENOMEM;
+	*re = r;
+	r[*nre] = (struct pending){.e = e, .z = xdpmx_zone_ref(e->zone), .reapply = true};
+	(*nre)++;
+	return 0;
+}
+
+static int apply_order_cmp(const void *a, const void *b)
+{
+	const struct pending *x = *(struct pending *const *)a, *y = *(struct pending *const *)b;
+	int lx = xdpmx_dname_labels(x->z->apex), ly = xdpmx_dname_labels(y->z->apex);
+
+	return lx != ly ? (lx < ly ? -1 : 1) : 0;
+}
+
+/* Apply the prepared sets, upper zones first; keep what was applied. */
+static void fp_apply_all(struct xdpmx_zonemgr *zm, struct pending *p, size_t np, struct pending *re,
+			 size_t nre)
+{
+	struct pending **ord = malloc((np + nre + 1) * sizeof(*ord));
+	size_t n = 0;
+	int ret;
+
+	if (!ord) {
+		pr_err("Couldn't apply zones to the fast path: out of memory; the slow path "
+		       "answers their changes");
+		return;
+	}
+	for (size_t i = 0; i < np + nre; i++) {
+		struct pending *q = i < np ? &p[i] : &re[i - np];
+
+		if (q->z && q->fs)
+			ord[n++] = q;
+		if (q->z && q->fp_ret < 0 && q->e->in_fp) {
+			/* Not compiled: the slow path answers all of it. */
+			fp_remove(zm, q->e->zone->apex);
+			xdpmx_fpset_free(q->e->fs);
+			q->e->fs = NULL;
+			pthread_mutex_lock(&zm->lock);
+			q->e->in_fp = false;
+			q->e->fp_rrsets = q->e->fp_below = 0;
+			pthread_mutex_unlock(&zm->lock);
+		}
+	}
+	qsort(ord, n, sizeof(*ord), apply_order_cmp);
+	/* With several zones, one grace period for all: but a zone below
+	 * another may claim names the upper one just gave up, whose entries
+	 * must be gone first (flushed) or the upper zone's reclaim would
+	 * delete the lower zone's new ones. */
+	xdpmx_fp_set_deferred(zm->fp, n > 1);
+	for (size_t i = 0; i < n; i++) {
+		struct pending *q = ord[i];
+		struct zentry *e = q->e;
+
+		if (n > 1 && zone_above(zm->zs, q->z->apex) && (ret = xdpmx_fp_flush(zm->fp)))
+			pr_warn("Couldn't free the fast path's old versions: %s", strerror(-ret));
+		fp_apply(zm, q);
+		if (!q->fp_ret && q->probe_type)
+			q->probe_fp = xdpmx_fpset_has(q->fs, q->probe_name, q->probe_type);
+		xdpmx_fpset_free(e->fs);
+		e->fs = NULL;
+		e->fp_conflicts = q->fp_ret ? 0 : q->ast.conflicts;
+		pthread_mutex_lock(&zm->lock);
+		e->in_fp = q->fp_ret == 0;
+		e->fp_rrsets = e->in_fp ? q->fs->c.n - q->ast.conflicts : 0;
+		e->fp_below = e->in_fp ? q->fs->filtered : 0;
+		pthread_mutex_unlock(&zm->lock);
+		if (!q->fp_ret) {
+			e->fs = q->fs;
+			q->fs = NULL;
+		}
+	}
+	if (n > 1) {
+		ret = xdpmx_fp_flush(zm->fp);
+		if (ret)
+			pr_warn("Couldn't free the fast path's old versions: %s", strerror(-ret));
+	}
+	xdpmx_fp_set_deferred(zm->fp, false);
+	free(ord);
+}
+
+static void log_ptr_rule(const struct xdpmx_ptr_stats *st)
+{
+	char text[256];
+
+	xdpmx_ptr_rule_str(st, text, sizeof(text));
+	if (st->addresses > st->confirmed)
+		pr_warn("%s", text);
+	else
+		pr_info("%s", text);
+}
+
+/* Set "changed" in the result of the zone named name, if res has one. */
+static void res_mark_changed(json_t *res, const char *name)
+{
+	size_t i;
+	json_t *o;
+
+	json_array_foreach(res, i, o)
+	{
+		const char *n = json_string_value(json_object_get(o, "name"));
+
+		if (n && !strcmp(n, name))
+			json_object_set_new(o, "changed", json_true());
+	}
+}
+
 /*
  * Run one batch: the zones of p (loaded here unless p[i].z is set), and the
  * entries of gone (removed from everything and freed). When adopt is set,
@@ -390,16 +729,21 @@ static void run_batch(struct xdpmx_zonemgr *zm, struct pending *p, size_t np, st
 {
 	struct xdpmx_zoneset *zs = NULL, *old_zs = NULL;
 	struct xdpmx_diag ptr = {};
+	struct xdpmx_ptr_stats pst = {};
 	char name[XDPMX_DNAME_STRLEN], other[XDPMX_DNAME_STRLEN];
 	struct zentry **new_e = NULL, **old_e = NULL;
-	size_t i, ok = 0;
-	bool swapped = false;
-	int ret;
+	struct pending *re = NULL;
+	size_t i, ok = 0, nre = 0;
+	bool swapped = false, apexes_changed = false, ptr_run = false;
 
 	/* 1. Load, off the lock: only this thread changes entries. */
-	for (i = 0; i < np; i++)
+	for (i = 0; i < np; i++) {
 		if (!p[i].z && !p[i].error)
 			pending_load(&p[i]);
+		p[i].fp_ret = 1;
+		p[i].same =
+			p[i].z && !p[i].edit && p[i].e->zone && same_content(p[i].e->zone, p[i].z);
+	}
 
 	/* 2. One apex, one zone. */
 	for (i = 0; i < np; i++) {
@@ -422,8 +766,10 @@ static void run_batch(struct xdpmx_zonemgr *zm, struct pending *p, size_t np, st
 	if (!zs)
 		goto nomem;
 	for (i = 0; i < ngone; i++)
-		if (gone[i]->zone)
+		if (gone[i]->zone) {
 			xdpmx_zoneset_del(zs, gone[i]->zone->apex);
+			apexes_changed = true;
+		}
 	for (i = 0; i < np; i++) {
 		if (!p[i].z)
 			continue;
@@ -432,25 +778,36 @@ static void run_batch(struct xdpmx_zonemgr *zm, struct pending *p, size_t np, st
 			memcpy(p[i].moved_from, p[i].e->zone->apex, p[i].e->zone->apex_len);
 			p[i].moved = true;
 		}
+		apexes_changed |= !p[i].e->zone || p[i].moved;
 		if (xdpmx_zoneset_put(zs, p[i].z))
 			goto nomem;
 		ok++;
 	}
-	if (ok)
-		xdpmx_zoneset_check_ptr(zs, &ptr);
+	if (ok || ngone) {
+		xdpmx_zoneset_check_ptr_stats(zs, &ptr, &pst);
+		ptr_run = true;
+	}
 
-	/* 4. Compile. */
-	for (i = 0; zm->fp && i < np; i++) {
-		p[i].fp_ret = 1;
-		if (!p[i].z)
-			continue;
-		ret = xdpmx_compile_zone(p[i].z, &p[i].c);
-		if (ret) {
-			pr_err("Couldn't compile zone %s for the fast path: %s",
-			       xdpmx_dname_str(p[i].z->apex, name), strerror(-ret));
-			p[i].c = NULL;
-			p[i].fp_ret = ret;
-		}
+	/* 4. The fast path's sets. */
+	if (zm->fp) {
+		if (apexes_changed || !zm->nest_ok)
+			nest_build(zm, zs);
+		/* The zone above each zone that appeared or went. */
+		for (i = 0; apexes_changed && i < np; i++)
+			if (p[i].z && (!p[i].e->zone || p[i].moved) &&
+			    add_reapply(zm, zs, p[i].z->apex, p, np, &re, &nre))
+				goto nomem;
+		for (i = 0; apexes_changed && i < np; i++)
+			if (p[i].moved && add_reapply(zm, zs, p[i].moved_from, p, np, &re, &nre))
+				goto nomem;
+		for (i = 0; i < ngone; i++)
+			if (gone[i]->zone &&
+			    add_reapply(zm, zs, gone[i]->zone->apex, p, np, &re, &nre))
+				goto nomem;
+		for (i = 0; i < np; i++)
+			fp_prepare(zm, &p[i], apexes_changed);
+		for (i = 0; i < nre; i++)
+			fp_prepare(zm, &re[i], apexes_changed);
 	}
 
 	/* 5. Publish to the slow path, then the bookkeeping. */
@@ -467,6 +824,11 @@ static void run_batch(struct xdpmx_zonemgr *zm, struct pending *p, size_t np, st
 	zm->zs = zs;
 	zs = NULL;
 	swapped = true;
+	if (ptr_run) {
+		zm->ptr = pst;
+		zm->ptr_warnings = pst.addresses - pst.confirmed;
+		zm->ptr_checked = true;
+	}
 	for (i = 0; i < np; i++) {
 		struct zentry *e = p[i].e;
 		json_t *details = json_array();
@@ -525,45 +887,36 @@ static void run_batch(struct xdpmx_zonemgr *zm, struct pending *p, size_t np, st
 			continue;
 		}
 		log_diag(&p[i].d);
-		pr_info("Zone %s serial %u %s%s: %zu records, %zu RRsets, %zu warnings",
-			xdpmx_dname_str(p[i].z->apex, name), p[i].z->serial,
-			p[i].edit ? "edited (not written to its file)" : "loaded from ",
-			p[i].edit ? "" : p[i].e->file, p[i].z->n_records, count_rrsets(p[i].z),
-			p[i].d.warnings);
+		if (p[i].same)
+			pr_info("Zone %s serial %u reloaded from %s: nothing changed, %zu "
+				"warnings",
+				xdpmx_dname_str(p[i].z->apex, name), p[i].z->serial, p[i].e->file,
+				p[i].d.warnings);
+		else
+			pr_info("Zone %s serial %u %s%s: %zu records, %zu RRsets, %zu warnings",
+				xdpmx_dname_str(p[i].z->apex, name), p[i].z->serial,
+				p[i].edit ? "edited (not written to its file)" : "loaded from ",
+				p[i].edit ? "" : p[i].e->file, p[i].z->n_records,
+				count_rrsets(p[i].z), p[i].d.warnings);
 	}
 	log_diag(&ptr);
+	if (ptr_run)
+		log_ptr_rule(&pst);
+	for (i = 0; i < nre; i++)
+		pr_info("Zone %s compiled again for the fast path: a zone below it %s",
+			xdpmx_dname_str(re[i].z->apex, name),
+			"appeared or went, and a name belongs to the deepest zone holding it");
 
-	/* 6. The fast path: with several zones, one grace period for all. */
+	/* 6. The fast path: removals first, then upper zones before lower. */
 	if (zm->fp) {
-		xdpmx_fp_set_deferred(zm->fp, ok > 1);
 		for (i = 0; i < ngone; i++)
 			if (gone[i]->zone && gone[i]->in_fp)
 				fp_remove(zm, gone[i]->zone->apex);
 		for (i = 0; i < np; i++)
 			if (p[i].moved)
 				fp_remove(zm, p[i].moved_from);
-		for (i = 0; i < np; i++) {
-			struct zentry *e = p[i].e;
-
-			if (!p[i].z || !p[i].c)
-				continue;
-			fp_apply(zm, &p[i]);
-			if (!p[i].fp_ret && p[i].probe_type)
-				p[i].probe_fp =
-					compiled_has(p[i].c, p[i].probe_name, p[i].probe_type);
-			pthread_mutex_lock(&zm->lock);
-			e->in_fp = p[i].fp_ret == 0;
-			e->fp_rrsets = e->in_fp ? p[i].c->n : 0;
-			pthread_mutex_unlock(&zm->lock);
-		}
-		if (ok > 1) {
-			ret = xdpmx_fp_flush(zm->fp);
-			if (ret)
-				pr_warn("Couldn't free the fast path's old versions: %s",
-					strerror(-ret));
-			xdpmx_fp_set_deferred(zm->fp, false);
-		}
-		if (ok || ngone)
+		fp_apply_all(zm, p, np, re, nre);
+		if (ok || ngone || nre)
 			fp_report(zm);
 	}
 
@@ -587,13 +940,17 @@ static void run_batch(struct xdpmx_zonemgr *zm, struct pending *p, size_t np, st
 					    json_string(xdpmx_dname_str(p[i].z->apex, name)));
 			json_object_set_new(o, "ok", json_true());
 			json_object_set_new(o, "serial", json_integer(p[i].z->serial));
-			json_object_set_new(o, "changed", json_true());
+			json_object_set_new(o, "changed",
+					    json_boolean(!p[i].same || fp_changed(&p[i])));
 			json_object_set_new(o, "records", json_integer(p[i].z->n_records));
 			json_object_set_new(o, "fastpath", apply_json(&p[i]));
 		}
 		json_object_set_new(o, "details", details);
 		json_array_append_new(res, o);
 	}
+	for (i = 0; res && i < nre; i++)
+		if (fp_changed(&re[i]))
+			res_mark_changed(res, xdpmx_dname_str(re[i].z->apex, name));
 	for (i = 0; res && i < ngone; i++)
 		json_array_append_new(res, json_pack("{s:s, s:b, s:b, s:b}", "name",
 						     entry_name(gone[i], other), "ok", 1, "changed",
@@ -632,9 +989,15 @@ out:
 	for (i = 0; i < np; i++) {
 		xdpmx_zone_unref(p[i].z);
 		xdpmx_diag_clear(&p[i].d);
-		xdpmx_compiled_free(p[i].c);
+		xdpmx_fpset_free(p[i].fs);
+		p[i].fs = NULL;
 		free(p[i].error);
 	}
+	for (i = 0; i < nre; i++) {
+		xdpmx_zone_unref(re[i].z);
+		xdpmx_fpset_free(re[i].fs);
+	}
+	free(re);
 	xdpmx_diag_clear(&ptr);
 }
 
@@ -873,7 +1236,10 @@ static json_t *check_file(struct xdpmx_zonemgr *zm, json_t *args, char **error)
 	uint8_t apex[XDPMX_DNAME_MAX];
 	struct xdpmx_diag d = {};
 	struct xdpmx_zone *z = NULL;
+	struct xdpmx_ptr_stats pst = {};
+	char rule[256];
 	json_t *msgs, *res;
+	bool ptr_run = false;
 	int ret;
 
 	if (!file) {
@@ -905,7 +1271,8 @@ static json_t *check_file(struct xdpmx_zonemgr *zm, json_t *args, char **error)
 		zs = xdpmx_zoneset_dup(zm->zs);
 		pthread_mutex_unlock(&zm->lock);
 		if (zs && !xdpmx_zoneset_put(zs, z)) {
-			xdpmx_zoneset_check_ptr(zs, &ptr);
+			xdpmx_zoneset_check_ptr_stats(zs, &ptr, &pst);
+			ptr_run = true;
 			for (size_t i = 0; i < ptr.n; i++)
 				if (ptr.msgs[i].file && !strcmp(ptr.msgs[i].file, file))
 					xdpmx_diag_add(&d, ptr.msgs[i].sev, ptr.msgs[i].file,
@@ -920,6 +1287,16 @@ static json_t *check_file(struct xdpmx_zonemgr *zm, json_t *args, char **error)
 	diag_append_json(msgs, &d, NULL);
 	res = json_pack("{s:I, s:I, s:o}", "errors", (json_int_t)d.errors, "warnings",
 			(json_int_t)d.warnings, "messages", msgs);
+	/* Over the served zones with this one in their place: every warning
+	 * it counts, about this file or not. */
+	if (res && ptr_run)
+		json_object_set_new(res, "ptr_rule",
+				    json_pack("{s:I, s:I, s:I, s:I, s:s}", "hosts",
+					      (json_int_t)pst.hosts, "addresses",
+					      (json_int_t)pst.addresses, "confirmed",
+					      (json_int_t)pst.confirmed, "warnings",
+					      (json_int_t)(pst.addresses - pst.confirmed), "text",
+					      xdpmx_ptr_rule_str(&pst, rule, sizeof(rule))));
 	xdpmx_diag_clear(&d);
 	if (!res)
 		*error = NULL;
@@ -987,8 +1364,9 @@ static json_t *edit_record(struct xdpmx_zonemgr *zm, enum xdpmx_edit_op op, json
 	pr_warn("Zone %s: %s %s record %s (serial %u); not written to %s: a reload or restart "
 		"forgets it",
 		name, ed.name, ed.type, edit_words[op], serial, p.e->file);
-	res = json_pack("{s:b, s:b, s:I, s:s}", "persisted", 0, "fastpath", p.probe_fp, "serial",
-			(json_int_t)serial, "zone", name);
+	res = json_pack("{s:b, s:b, s:I, s:s, s:I}", "persisted", 0, "fastpath", p.probe_fp,
+			"serial", (json_int_t)serial, "zone", name, "recompiled",
+			(json_int_t)p.recompiled);
 	if (!res)
 		*error = NULL;
 	return res;
@@ -1040,7 +1418,8 @@ static json_t *rrset_order(struct xdpmx_zonemgr *zm, json_t *args, char **error)
 	}
 	pr_info("Zone %s: %s %s now in %s order (until the zone is reloaded from its file)", name,
 		rname, type, order);
-	return json_pack("{s:s, s:b, s:b}", "zone", name, "fastpath", p.probe_fp, "persisted", 0);
+	return json_pack("{s:s, s:b, s:b, s:I}", "zone", name, "fastpath", p.probe_fp, "persisted",
+			 0, "recompiled", (json_int_t)p.recompiled);
 }
 
 /* ---- the thread ---------------------------------------------------------------------- */
@@ -1303,6 +1682,28 @@ int xdpmx_zonemgr_load_all(struct xdpmx_zonemgr *zm)
 			fp_remove(zm, drop[i]);
 		}
 		free(drop);
+		/* Names such a zone held were left out of the zones applied
+		 * above (conflicts): they can have them now. */
+		for (i = 0; ndrop && i < zm->n; i++) {
+			struct zentry *e = zm->e[i];
+			struct xdpmx_fp_apply_stats ast;
+
+			if (!e->fs || !e->fp_conflicts)
+				continue;
+			if (xdpmx_fp_zone_apply(zm->fp, e->zone->apex, &e->fs->c, &ast)) {
+				fp_remove(zm, e->zone->apex);
+				xdpmx_fpset_free(e->fs);
+				e->fs = NULL;
+				e->in_fp = false;
+				e->fp_rrsets = 0;
+				continue;
+			}
+			pr_info("Zone %s in the fast path: %zu RRsets added once the zones "
+				"removed gave them up",
+				xdpmx_dname_str(e->zone->apex, name), ast.added);
+			e->fp_conflicts = ast.conflicts;
+			e->fp_rrsets = e->fs->c.n - ast.conflicts;
+		}
 	}
 	return (int)failed;
 }
@@ -1329,6 +1730,8 @@ static json_t *entry_json(const struct zentry *e)
 		      e->zone ? json_string(when) : json_null(), "last_error",
 		      e->last_error ? json_string(e->last_error) : json_null(), "loaded",
 		      e->zone != NULL, "edited", e->edited, "warnings", (json_int_t)e->warnings);
+	if (o)
+		json_object_set_new(o, "fastpath_below", json_integer((json_int_t)e->fp_below));
 	if (o && e->details)
 		json_object_set(o, "details", e->details);
 	return o;
@@ -1453,6 +1856,21 @@ void xdpmx_zonemgr_stop(struct xdpmx_zonemgr *zm)
 	zm->q_tail = NULL;
 }
 
+void xdpmx_zonemgr_summary(struct xdpmx_zonemgr *zm, struct xdpmx_zm_summary *sum)
+{
+	memset(sum, 0, sizeof(*sum));
+	pthread_mutex_lock(&zm->lock);
+	sum->zones = zm->n;
+	for (size_t i = 0; i < zm->n; i++) {
+		sum->loaded += zm->e[i]->zone != NULL;
+		sum->warnings += zm->e[i]->warnings;
+	}
+	sum->ptr = zm->ptr;
+	sum->ptr_checked = zm->ptr_checked;
+	sum->warnings += zm->ptr_warnings;
+	pthread_mutex_unlock(&zm->lock);
+}
+
 void xdpmx_zonemgr_free(struct xdpmx_zonemgr *zm)
 {
 	struct xdpmx_zm_job *job;
@@ -1468,6 +1886,7 @@ void xdpmx_zonemgr_free(struct xdpmx_zonemgr *zm)
 		entry_free(zm->e[i]);
 	free(zm->e);
 	xdpmx_zoneset_free(zm->zs);
+	free(zm->nest);
 	if (zm->done_fd >= 0)
 		close(zm->done_fd);
 	pthread_cond_destroy(&zm->cond);

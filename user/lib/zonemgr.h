@@ -15,9 +15,16 @@
  * A zone that fails to load or check keeps its previous version in both
  * paths; the error (file:line) is logged and kept for "zone list". A zone
  * that loads is swapped into the slow path, then applied to the fast path
- * (only changed RRsets are rewritten). Should the fast path refuse it (a
- * map is full), the zone is taken out of the fast path entirely, so that
- * no query is answered from an old version: the slow path answers it all.
+ * (only changed RRsets are rewritten); a reload that finds the same content
+ * changes nothing and reports "changed": false. Should the fast path refuse
+ * a zone (a map is full), the zone is taken out of the fast path entirely,
+ * so that no query is answered from an old version: the slow path answers
+ * it all.
+ *
+ * A name belongs to the deepest loaded zone that holds it, in both paths:
+ * a zone leaves out of the fast path the names of the zones loaded below
+ * it, and gives them up (or takes them back) when such a zone is added (or
+ * removed). A record edit recompiles only the RRsets it touches (fpset.h).
  */
 #ifndef XDPMX_ZONEMGR_H
 #define XDPMX_ZONEMGR_H
@@ -94,6 +101,16 @@ json_t *xdpmx_zonemgr_show_json(struct xdpmx_zonemgr *zm, const char *name, char
 size_t xdpmx_zonemgr_count(struct xdpmx_zonemgr *zm);
 /* Add the manager's counters (zone loads, failures) to *sum. */
 void xdpmx_zonemgr_stats(struct xdpmx_zonemgr *zm, struct xdpmx_sstats *sum);
+
+/* Counts for a summary line (--check-config). */
+struct xdpmx_zm_summary {
+	size_t zones;	 /* configured */
+	size_t loaded;	 /* served */
+	size_t warnings; /* of the served zones' last loads, and of the PTR rule */
+	struct xdpmx_ptr_stats ptr;
+	bool ptr_checked; /* the PTR rule ran (ptr is its result) */
+};
+void xdpmx_zonemgr_summary(struct xdpmx_zonemgr *zm, struct xdpmx_zm_summary *sum);
 
 /* Stop the thread once its current job is done; queued jobs finish with an
  * error. Every job comes back through xdpmx_zonemgr_take_done(). */
