@@ -867,3 +867,85 @@ test_daemon_mtu() {
 	echo "ok: no warning with MTU 1500"
 }
 ALL_TESTS+=(test_daemon_mtu)
+
+# ---- a measurement, not a test ---------------------------------------------------------
+
+# Edit-to-fast-path time on a zone of 1,000,000 records: not in ALL_TESTS
+# (a figure, not a pass or fail; run it by name:
+#   bash tests/e2e/run.sh measure_daemon_edit_1m).
+# The daemon serves big.test (999,994 names of one A record, an MX and its
+# exchanges) with the fast path on; each round changes one A record with
+# "record set" and queries the name over UDP every millisecond until the
+# fast path answers the new address. It prints, per round, how long the
+# control request took and when the new answer was first seen, both from
+# the moment the request was sent; and asserts only that the answers are
+# right and come from the fast path.
+measure_daemon_edit_1m() {
+	local zf=$E2E_TMP/big.test.zone out hits
+	"$DMN_PY" - "$zf" <<-'PY'
+		import sys
+		with open(sys.argv[1], "w") as f:
+		    f.write("$ORIGIN big.test.\n$TTL 3600\n"
+		            "@ SOA ns1 hostmaster 1 7200 3600 1209600 300\n@ NS ns1\n"
+		            "ns1 A 198.18.0.53\n@ MX 10 mx1\n@ MX 20 mx2\n"
+		            "mx1 A 198.18.1.1\nmx2 A 198.18.1.2\n")
+		    for i in range(1000000 - 7):
+		        f.write(f"h{i} A 198.{18 + (i >> 16) % 2}.{(i >> 8) & 255}.{i & 255}\n")
+	PY
+	{
+		echo "server:"
+		echo "    listen: [ $SRV4 ]"
+		echo "    control: $CONTROL"
+		echo "    pin-dir: $PIN_DIR"
+		echo "    interface: $SRV_IF"
+		echo "    xdp-mode: native"
+		echo "zone:"
+		echo "  - file: $zf"
+	} >"$E2E_TMP/xdpmxd.conf"
+	nsenter --net=/run/netns/$SRV_NS -- "$BIN/xdpmxd" -c "$E2E_TMP/xdpmxd.conf" \
+		>>"$E2E_TMP/xdpmxd.log" 2>&1 &
+	DMN_PID=$!
+	track $DMN_PID
+	wait_for 120 dmn_ready || { cat "$E2E_TMP/xdpmxd.log"; fail "xdpmxd did not start"; }
+	grep -E "Zone big.test. (serial|in the fast path)" "$E2E_TMP/xdpmxd.log"
+	hits=$(dmn_hits a)
+	out=$(nsenter --net=/run/netns/$CLI_NS -- "$DMN_PY" - "$CONTROL" $SRV4 <<-'PY'
+		import json, socket, sys, time
+		import dns.message, dns.query
+		ctl_path, server = sys.argv[1], sys.argv[2]
+		for r, i in enumerate((5, 250001, 500002, 750003, 999990)):
+		    name, addr = f"h{i}.big.test.", f"198.19.200.{r + 1}"
+		    q = dns.message.make_query(name, "A")
+		    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+		    s.connect(ctl_path)
+		    t0 = time.monotonic()
+		    s.sendall((json.dumps({"cmd": "record set", "args": {"zone": "big.test",
+		        "name": name, "type": "A", "ttl": 60, "data": addr}}) + "\n").encode())
+		    buf = b""
+		    seen = None
+		    s.setblocking(False)
+		    while seen is None or not buf.endswith(b"\n"):
+		        try:
+		            buf += s.recv(65536)
+		        except BlockingIOError:
+		            pass
+		        if buf.endswith(b"\n") and "t_ctl" not in dir():
+		            t_ctl = time.monotonic() - t0
+		        if seen is None:
+		            a = dns.query.udp(q, server, timeout=1)
+		            if any(rr.address == addr for rrs in a.answer for rr in rrs):
+		                seen = time.monotonic() - t0
+		        time.sleep(0.001)
+		    t_ctl = locals().get("t_ctl", time.monotonic() - t0)
+		    res = json.loads(buf)
+		    print(f"round {r + 1}: {name} A {addr}: control request {t_ctl * 1000:.0f} ms, "
+		          f"answered by the fast path after {seen * 1000:.0f} ms, "
+		          f"recompiled {res['result']['recompiled']}, ok {res['ok']}")
+		    del t_ctl
+	PY
+	)
+	echo "$out"
+	assert_eq 5 "$(echo "$out" | grep -c 'recompiled 1, ok True')" "five edits, one RRset compiled each"
+	assert_ge $((hits + 5)) "$(dmn_hits a)" "the new answers came from the fast path"
+	grep -E "Zone big.test. in the fast path: .* 1 changed" "$E2E_TMP/xdpmxd.log" | tail -n 5
+}
