@@ -105,6 +105,18 @@ class Tput:
         a, b = self.caps(la), self.caps(lb)
         return [a[rd] / b[rd] for rd in a if rd in b and a[rd] and b[rd]]
 
+    def foreign(self, label, cpu="0"):
+        """Median share of the server core that neither the server nor its
+        NAPI kthread used during the label's probes: load from elsewhere."""
+        v = []
+        for p in self.probes.get(label, []):
+            b = (p.get("cpu_busy") or {}).get(cpu)
+            if b is not None and p.get("step_s"):
+                v.append(max(0.0, b - p["cpu_ns"] / 1e9 / max(p.get("wall_s", 0) or 0,
+                                                                p["step_s"])))
+        m = med(v)
+        return "n/a" if m is None else "{:.0f} %".format(100 * m)
+
     def progstat(self, label):
         return [p["progstat"]["ns_per_run"] for p in self.probes.get(label, [])
                 if p.get("progstat")]
@@ -233,22 +245,24 @@ def main():
         w("Capacity: answered queries per second at the highest offered rate with under 1 % "
           "loss (median over rounds); × reflector: the ratio to the bare reflector measured "
           "in the same round just before (median of the per-round ratios); CPU: server-core "
-          "time (server threads + server-end NAPI kthread) per answer at that rate. "
+          "time (server threads + server-end NAPI kthread) per answer at that rate; other "
+          "load: the median share of the server core busy with neither, over the probes "
+          "(the sampler, other tenants of the machine). "
           "'gen' marks a server that kept up with everything the generator sent; 'none': "
           "every rate probed lost 1 % or more (see the loss curves).\n")
         w("| server | queries | capacity | per round | × reflector | CPU ns/answer | "
-          "CPU × reflector | reflector (same rounds) |")
-        w("|---|---|---:|---|---:|---:|---:|---:|")
+          "CPU × reflector | reflector (same rounds) | other load, server core |")
+        w("|---|---|---:|---|---:|---:|---:|---:|---:|")
         for l in present:
             caps = T.caps(l)
             gb = any(s.get("generator_bound") for s in T.search[l].values())
             q = {"xdpmx-mx": "MX, EDNS", "xdpmx-a": "A", "xdpmx-miss": "misses",
                  "nsd-miss": "misses"}.get(l, "mix")
-            w("| {} | {} | {}{} | {} | {} | {} | {} | {} |".format(
+            w("| {} | {} | {}{} | {} | {} | {} | {} | {} | {} |".format(
                 l, q, kq(med(caps.values())), " (gen)" if gb else "",
                 " / ".join(kq(caps[k]) for k in sorted(caps)), fmt(med(T.ratio(l)), 2),
                 fmt(med(T.cpu(l).values())), fmt(med(T.ratio(l, "cpu")), 2),
-                kq(med(T.caps(T.refl(l)).values()))))
+                kq(med(T.caps(T.refl(l)).values())), T.foreign(l)))
         w("\nQuery mixes: MX = `mydomain.com MX` with EDNS (3 MX + 3 A additional); A = "
           "`mail.mydomain.com A` (3 A, no EDNS); mix = MX (EDNS), A, AAAA (EDNS), PTR in turn; "
           "misses = TXT and SOA at the apex and two unknown names (NXDOMAIN), none of which "
