@@ -57,12 +57,12 @@
 #include "xb_reflect.skel.h"
 #include "xb_trun.skel.h"
 
-#define FRAME_MAX 512	 /* XB_FRAME_MAX of xb_trun.bpf.c */
-#define FRAMES_MAX 4096	 /* XB_FRAMES_MAX */
-#define OUT_MAX 4096	 /* test-run output buffer */
+#define FRAME_MAX 512	/* XB_FRAME_MAX of xb_trun.bpf.c */
+#define FRAMES_MAX 4096 /* XB_FRAMES_MAX */
+#define OUT_MAX 4096	/* test-run output buffer */
 #define CASES_MAX 16
 #define XB_TYPE_TXT 16 /* RFC 1035: not one the fast path answers */
-#define XB_ANY 0xffff /* expect.ancount: at least one record */
+#define XB_ANY 0xffff  /* expect.ancount: at least one record */
 
 /* ---- Frames ---------------------------------------------------------------- */
 
@@ -82,8 +82,8 @@ struct query {
 	uint16_t dport;
 };
 
-static const uint8_t cli_mac[6] = { 0x02, 0x00, 0xc6, 0x12, 0x0a, 0x02 };
-static const uint8_t srv_mac[6] = { 0x02, 0x00, 0xc6, 0x12, 0x0a, 0x01 };
+static const uint8_t cli_mac[6] = {0x02, 0x00, 0xc6, 0x12, 0x0a, 0x02};
+static const uint8_t srv_mac[6] = {0x02, 0x00, 0xc6, 0x12, 0x0a, 0x01};
 
 static void put16(uint8_t *p, uint16_t v)
 {
@@ -180,15 +180,15 @@ static int build_query(const struct query *q, uint16_t id, struct frame *f)
 		o[0] = 0; /* root owner */
 		put16(o + 1, XDPMX_TYPE_OPT);
 		put16(o + 3, 1232); /* UDP payload size */
-		/* extended rcode, version, flags (DO=0), rdlen: all zero */
+				    /* extended rcode, version, flags (DO=0), rdlen: all zero */
 	}
 
 	put16(udp, 40000);
 	put16(udp + 2, q->dport);
 	put16(udp + 4, (uint16_t)l4len);
 	if (q->ipv6) {
-		static const uint8_t s6[16] = { 0xfd, 0, 0, 0x0b, [15] = 2 };
-		static const uint8_t d6[16] = { 0xfd, 0, 0, 0x0b, [15] = 1 };
+		static const uint8_t s6[16] = {0xfd, 0, 0, 0x0b, [15] = 2};
+		static const uint8_t d6[16] = {0xfd, 0, 0, 0x0b, [15] = 1};
 
 		ip[0] = 0x60;
 		put16(ip + 4, (uint16_t)l4len);
@@ -198,8 +198,8 @@ static int build_query(const struct query *q, uint16_t id, struct frame *f)
 		memcpy(ip + 24, d6, 16);
 		put16(udp + 6, udp_csum(s6, d6, 16, udp, l4len));
 	} else {
-		static const uint8_t s4[4] = { 198, 18, 10, 2 };
-		static const uint8_t d4[4] = { 198, 18, 10, 1 };
+		static const uint8_t s4[4] = {198, 18, 10, 2};
+		static const uint8_t d4[4] = {198, 18, 10, 1};
 
 		ip[0] = 0x45;
 		put16(ip + 2, (uint16_t)(20 + l4len));
@@ -237,7 +237,8 @@ static int check_answer(const struct frame *in, const uint8_t *out, uint32_t len
 	uint16_t flags, et = get16(out + 12), ul;
 	bool v6;
 
-	if (len < 14 + 20 + 8 + 12 || memcmp(out, in->data + 6, 6) || memcmp(out + 6, in->data, 6)) {
+	if (len < 14 + 20 + 8 + 12 || memcmp(out, in->data + 6, 6) ||
+	    memcmp(out + 6, in->data, 6)) {
 		snprintf(why, wl, "frame of %u bytes, or MAC addresses not swapped", len);
 		return -EBADMSG;
 	}
@@ -406,9 +407,9 @@ static int load_list(struct xdpmx_fp *fp, const char *list, struct load_stats *s
 	}
 	xdpmx_fp_set_deferred(fp, true);
 	while (fgets(line, sizeof(line), f)) {
-		struct xdpmx_zone_opts zo = { 0 };
-		struct xdpmx_fp_apply_stats as = { 0 };
-		struct xdpmx_diag d = { 0 };
+		struct xdpmx_zone_opts zo = {0};
+		struct xdpmx_fp_apply_stats as = {0};
+		struct xdpmx_diag d = {0};
 		struct xdpmx_compiled *c = NULL;
 		struct xdpmx_zone *z = NULL;
 		char *tab = strchr(line, '\t'), *path;
@@ -557,7 +558,7 @@ static int trun(struct bench *b, const struct frame *first, uint32_t repeat, dou
 
 static uint64_t counter_sum(struct bench *b, int id)
 {
-	uint64_t (*st)[XDPMX_CNT__MAX] = calloc(XDPMX_IFACE_MAX, sizeof(*st));
+	uint64_t(*st)[XDPMX_CNT__MAX] = calloc(XDPMX_IFACE_MAX, sizeof(*st));
 	uint64_t v = 0;
 	int s;
 
@@ -606,8 +607,8 @@ static int check_case(struct bench *b, struct bcase *c)
 			       c->e.action);
 			return -EBADMSG;
 		}
-		if (rv == XDP_PASS && (ol != c->frames[i].len ||
-				       memcmp(out, c->frames[i].data, ol))) {
+		if (rv == XDP_PASS &&
+		    (ol != c->frames[i].len || memcmp(out, c->frames[i].data, ol))) {
 			pr_err("Case %s, frame %u: passed a changed frame", c->name, i);
 			return -EBADMSG;
 		}
@@ -654,7 +655,8 @@ static void usage(FILE *out)
 		"Usage: xb_cost [OPTIONS]\n"
 		"Per-packet cost of the xdpmx fast path through BPF_PROG_TEST_RUN, and the\n"
 		"time and kernel memory of loading zones into it. JSON on stdout.\n\n"
-		"  -z, --zones LIST      load the zones of LIST (domain<TAB>file lines); repeatable\n"
+		"  -z, --zones LIST      load the zones of LIST (domain<TAB>file lines); "
+		"repeatable\n"
 		"  -q, --queries FILE    case 'set': up to 4096 A queries of FILE (kxdpgun lines)\n"
 		"  -S, --stage LIST[:FILE]  then swap in the zones of LIST (new versions, more or\n"
 		"                        fewer names), take case 'set' from FILE, measure again;\n"
@@ -684,33 +686,51 @@ static const struct {
 	struct expect e;
 	bool reflect;
 } case_defs[] = {
-	{ "reflect", "bare reflector, MX query with EDNS (IPv4)",
-	  { "mydomain.com", XDPMX_TYPE_MX, true, false, 0, 53 },
-	  { XDP_TX, -1, 0, 0, false, true }, true },
-	{ "mx", "MX hit: 3 MX + 3 additional A, EDNS (IPv4)",
-	  { "mydomain.com", XDPMX_TYPE_MX, true, false, 0, 53 },
-	  { XDP_TX, XDPMX_CNT_HIT_MX, 3, 4, false, false }, false },
-	{ "a", "A hit: 3 A, no EDNS (IPv4)",
-	  { "mail.mydomain.com", XDPMX_TYPE_A, false, false, 0, 53 },
-	  { XDP_TX, XDPMX_CNT_HIT_A, 3, 0, false, false }, false },
-	{ "aaaa6v", "AAAA hit: 3 AAAA, EDNS, IPv6 with one VLAN tag",
-	  { "mail.mydomain.com", XDPMX_TYPE_AAAA, true, true, 100, 53 },
-	  { XDP_TX, XDPMX_CNT_HIT_AAAA, 3, 1, false, false }, false },
-	{ "ptr", "PTR hit: 1 PTR, no EDNS (IPv4)",
-	  { "1.20.18.198.in-addr.arpa", XDPMX_TYPE_PTR, false, false, 0, 53 },
-	  { XDP_TX, XDPMX_CNT_HIT_PTR, 1, 0, false, false }, false },
-	{ "tc", "TC answer: 32 A do not fit 512 bytes (no EDNS)",
-	  { "big.mydomain.com", XDPMX_TYPE_A, false, false, 0, 53 },
-	  { XDP_TX, XDPMX_CNT_HIT_TC, 0, 0, true, false }, false },
-	{ "miss", "miss: unknown name (A), passed up after the lookup",
-	  { "nx.mydomain.com", XDPMX_TYPE_A, false, false, 0, 53 },
-	  { XDP_PASS, XDPMX_CNT_MISS_NO_RRSET, 0, 0, false, false }, false },
-	{ "qtype", "miss: TXT, passed up before any lookup",
-	  { "mydomain.com", XB_TYPE_TXT, true, false, 0, 53 },
-	  { XDP_PASS, XDPMX_CNT_MISS_QTYPE, 0, 0, false, false }, false },
-	{ "notport", "not for us: UDP to port 5353, passed after the L2-L4 parse",
-	  { "mydomain.com", XDPMX_TYPE_MX, true, false, 0, 5353 },
-	  { XDP_PASS, XDPMX_CNT_PASS_NOT_PORT, 0, 0, false, false }, false },
+	{"reflect",
+	 "bare reflector, MX query with EDNS (IPv4)",
+	 {"mydomain.com", XDPMX_TYPE_MX, true, false, 0, 53},
+	 {XDP_TX, -1, 0, 0, false, true},
+	 true},
+	{"mx",
+	 "MX hit: 3 MX + 3 additional A, EDNS (IPv4)",
+	 {"mydomain.com", XDPMX_TYPE_MX, true, false, 0, 53},
+	 {XDP_TX, XDPMX_CNT_HIT_MX, 3, 4, false, false},
+	 false},
+	{"a",
+	 "A hit: 3 A, no EDNS (IPv4)",
+	 {"mail.mydomain.com", XDPMX_TYPE_A, false, false, 0, 53},
+	 {XDP_TX, XDPMX_CNT_HIT_A, 3, 0, false, false},
+	 false},
+	{"aaaa6v",
+	 "AAAA hit: 3 AAAA, EDNS, IPv6 with one VLAN tag",
+	 {"mail.mydomain.com", XDPMX_TYPE_AAAA, true, true, 100, 53},
+	 {XDP_TX, XDPMX_CNT_HIT_AAAA, 3, 1, false, false},
+	 false},
+	{"ptr",
+	 "PTR hit: 1 PTR, no EDNS (IPv4)",
+	 {"1.20.18.198.in-addr.arpa", XDPMX_TYPE_PTR, false, false, 0, 53},
+	 {XDP_TX, XDPMX_CNT_HIT_PTR, 1, 0, false, false},
+	 false},
+	{"tc",
+	 "TC answer: 32 A do not fit 512 bytes (no EDNS)",
+	 {"big.mydomain.com", XDPMX_TYPE_A, false, false, 0, 53},
+	 {XDP_TX, XDPMX_CNT_HIT_TC, 0, 0, true, false},
+	 false},
+	{"miss",
+	 "miss: unknown name (A), passed up after the lookup",
+	 {"nx.mydomain.com", XDPMX_TYPE_A, false, false, 0, 53},
+	 {XDP_PASS, XDPMX_CNT_MISS_NO_RRSET, 0, 0, false, false},
+	 false},
+	{"qtype",
+	 "miss: TXT, passed up before any lookup",
+	 {"mydomain.com", XB_TYPE_TXT, true, false, 0, 53},
+	 {XDP_PASS, XDPMX_CNT_MISS_QTYPE, 0, 0, false, false},
+	 false},
+	{"notport",
+	 "not for us: UDP to port 5353, passed after the L2-L4 parse",
+	 {"mydomain.com", XDPMX_TYPE_MX, true, false, 0, 5353},
+	 {XDP_PASS, XDPMX_CNT_PASS_NOT_PORT, 0, 0, false, false},
+	 false},
 };
 #define N_FIXED (sizeof(case_defs) / sizeof(case_defs[0]))
 
@@ -728,7 +748,7 @@ static int read_set(const char *qfile, struct frame *f)
 		return n;
 	}
 	while (n < FRAMES_MAX && fgets(line, sizeof(line), fp)) {
-		struct query q = { name, XDPMX_TYPE_A, false, false, 0, 53 };
+		struct query q = {name, XDPMX_TYPE_A, false, false, 0, 53};
 
 		if (sscanf(line, "%299s %15s", name, type) != 2 || strcmp(type, "A") ||
 		    strchr(line, 'E'))
@@ -794,7 +814,8 @@ static json_t *measure_cases(struct bench *b, struct bcase *cases, int ncases, i
 			if (measure(b, &cases[i], r))
 				return NULL;
 		for (i = 0; i < ncases; i++)
-			cases[i].ratio[r] = cases[0].ns[r] > 0 ? cases[i].ns[r] / cases[0].ns[r] : 0;
+			cases[i].ratio[r] =
+				cases[0].ns[r] > 0 ? cases[i].ns[r] / cases[0].ns[r] : 0;
 	}
 	jc = json_object();
 	for (i = 0; i < ncases; i++) {
@@ -803,11 +824,11 @@ static json_t *measure_cases(struct bench *b, struct bcase *cases, int ncases, i
 		json_object_set_new(
 			jc, c->name,
 			json_pack("{s:s, s:I, s:I, s:o, s:f, s:o, s:f, s:o, s:f}", "what", c->what,
-				  "frames", (json_int_t)c->n, "answer_bytes", (json_int_t)c->out_len,
-				  "ns", jarr(c->ns, runs), "ns_median", median(c->ns, runs),
-				  "baseline_ns", jarr(c->base, runs), "baseline_median",
-				  median(c->base, runs), "ratio_to_reflect", jarr(c->ratio, runs),
-				  "ratio_median", median(c->ratio, runs)));
+				  "frames", (json_int_t)c->n, "answer_bytes",
+				  (json_int_t)c->out_len, "ns", jarr(c->ns, runs), "ns_median",
+				  median(c->ns, runs), "baseline_ns", jarr(c->base, runs),
+				  "baseline_median", median(c->base, runs), "ratio_to_reflect",
+				  jarr(c->ratio, runs), "ratio_median", median(c->ratio, runs)));
 	}
 	return jc;
 }
@@ -815,29 +836,29 @@ static json_t *measure_cases(struct bench *b, struct bcase *cases, int ncases, i
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "zones", required_argument, NULL, 'z' },
-		{ "stage", required_argument, NULL, 'S' },
-		{ "queries", required_argument, NULL, 'q' },
-		{ "runs", required_argument, NULL, 'r' },
-		{ "repeat", required_argument, NULL, 'n' },
-		{ "cpu", required_argument, NULL, 'c' },
-		{ "load-only", no_argument, NULL, 'L' },
-		{ "pin-dir", required_argument, NULL, 'P' },
-		{ "dir-s-max", required_argument, NULL, OPT_DIR_S },
-		{ "dir-m-max", required_argument, NULL, OPT_DIR_M },
-		{ "blob64-max", required_argument, NULL, OPT_B0 },
-		{ "blob128-max", required_argument, NULL, OPT_B1 },
-		{ "blob256-max", required_argument, NULL, OPT_B2 },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		{"zones", required_argument, NULL, 'z'},
+		{"stage", required_argument, NULL, 'S'},
+		{"queries", required_argument, NULL, 'q'},
+		{"runs", required_argument, NULL, 'r'},
+		{"repeat", required_argument, NULL, 'n'},
+		{"cpu", required_argument, NULL, 'c'},
+		{"load-only", no_argument, NULL, 'L'},
+		{"pin-dir", required_argument, NULL, 'P'},
+		{"dir-s-max", required_argument, NULL, OPT_DIR_S},
+		{"dir-m-max", required_argument, NULL, OPT_DIR_M},
+		{"blob64-max", required_argument, NULL, OPT_B0},
+		{"blob128-max", required_argument, NULL, OPT_B1},
+		{"blob256-max", required_argument, NULL, OPT_B2},
+		{"verbose", no_argument, NULL, 'v'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
 	};
-	struct xdpmx_bpfobj_opts bo = { .dns_port = 53, .edns_size = XDPMX_EDNS_SIZE_DEFAULT };
-	const char *lists[8], *stage_list[STAGES_MAX], *stage_q[STAGES_MAX] = { NULL };
+	struct xdpmx_bpfobj_opts bo = {.dns_port = 53, .edns_size = XDPMX_EDNS_SIZE_DEFAULT};
+	const char *lists[8], *stage_list[STAGES_MAX], *stage_q[STAGES_MAX] = {NULL};
 	int nlists = 0, nstages = 1, runs = 5, cpu = -1, verbose = 0, opt, ret = 1, i, r, s;
 	bool load_only = false;
 	const char *pin_dir = NULL;
-	struct bench b = { .repeat = 200000 };
+	struct bench b = {.repeat = 200000};
 	struct bcase cases[CASES_MAX];
 	struct frame *setf = NULL;
 	int ncases = 0, nset = 0;
@@ -865,23 +886,49 @@ int main(int argc, char **argv)
 			stage_q[nstages++] = colon ? colon + 1 : NULL;
 			break;
 		}
-		case 'q': stage_q[0] = optarg; break;
-		case 'r': runs = atoi(optarg); break;
-		case 'n': b.repeat = (uint32_t)strtoul(optarg, NULL, 0); break;
-		case 'c': cpu = atoi(optarg); break;
-		case 'L': load_only = true; break;
+		case 'q':
+			stage_q[0] = optarg;
+			break;
+		case 'r':
+			runs = atoi(optarg);
+			break;
+		case 'n':
+			b.repeat = (uint32_t)strtoul(optarg, NULL, 0);
+			break;
+		case 'c':
+			cpu = atoi(optarg);
+			break;
+		case 'L':
+			load_only = true;
+			break;
 		case 'P':
 			pin_dir = optarg;
 			load_only = true;
 			break;
-		case OPT_DIR_S: bo.dir_max[0] = (uint32_t)strtoul(optarg, NULL, 0); break;
-		case OPT_DIR_M: bo.dir_max[1] = (uint32_t)strtoul(optarg, NULL, 0); break;
-		case OPT_B0: bo.blob_max[0] = (uint32_t)strtoul(optarg, NULL, 0); break;
-		case OPT_B1: bo.blob_max[1] = (uint32_t)strtoul(optarg, NULL, 0); break;
-		case OPT_B2: bo.blob_max[2] = (uint32_t)strtoul(optarg, NULL, 0); break;
-		case 'v': verbose++; break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 2;
+		case OPT_DIR_S:
+			bo.dir_max[0] = (uint32_t)strtoul(optarg, NULL, 0);
+			break;
+		case OPT_DIR_M:
+			bo.dir_max[1] = (uint32_t)strtoul(optarg, NULL, 0);
+			break;
+		case OPT_B0:
+			bo.blob_max[0] = (uint32_t)strtoul(optarg, NULL, 0);
+			break;
+		case OPT_B1:
+			bo.blob_max[1] = (uint32_t)strtoul(optarg, NULL, 0);
+			break;
+		case OPT_B2:
+			bo.blob_max[2] = (uint32_t)strtoul(optarg, NULL, 0);
+			break;
+		case 'v':
+			verbose++;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
 		}
 	}
 	if (optind != argc || runs < 1 || runs > 64 || !b.repeat || !nlists) {
@@ -923,16 +970,16 @@ int main(int argc, char **argv)
 	}
 	/* The program's size: what the verifier walked and what runs. */
 	{
-		struct bpf_prog_info pi = { 0 };
+		struct bpf_prog_info pi = {0};
 		uint32_t pl = sizeof(pi);
 
 		if (!bpf_obj_get_info_by_fd(b.obj->prog_fd, &pi, &pl))
-			json_object_set_new(root, "prog",
-					    json_pack("{s:I, s:I, s:I, s:I}", "id",
-						      (json_int_t)pi.id, "xlated_bytes",
-						      (json_int_t)pi.xlated_prog_len, "jited_bytes",
-						      (json_int_t)pi.jited_prog_len, "verified_insns",
-						      (json_int_t)pi.verified_insns));
+			json_object_set_new(
+				root, "prog",
+				json_pack("{s:I, s:I, s:I, s:I}", "id", (json_int_t)pi.id,
+					  "xlated_bytes", (json_int_t)pi.xlated_prog_len,
+					  "jited_bytes", (json_int_t)pi.jited_prog_len,
+					  "verified_insns", (json_int_t)pi.verified_insns));
 	}
 
 	if (!load_only) {
@@ -965,8 +1012,9 @@ int main(int argc, char **argv)
 			c->e = case_defs[i].e;
 			c->n = 1;
 			c->frames = calloc(1, sizeof(struct frame));
-			c->prog_fd = case_defs[i].reflect ? bpf_program__fd(b.refl->progs.xb_reflect)
-							  : b.obj->prog_fd;
+			c->prog_fd = case_defs[i].reflect
+					     ? bpf_program__fd(b.refl->progs.xb_reflect)
+					     : b.obj->prog_fd;
 			if (!c->frames || build_query(&case_defs[i].q, 0x2b2b, c->frames)) {
 				pr_err("Couldn't build the frame of case %s", c->name);
 				goto out;
@@ -979,7 +1027,7 @@ int main(int argc, char **argv)
 
 stages:
 	for (s = 0; s < nstages; s++) {
-		struct load_stats ls = { 0 };
+		struct load_stats ls = {0};
 		json_t *js = json_object(), *jm, *jc;
 
 		json_array_append_new(stages, js);
@@ -1008,11 +1056,12 @@ stages:
 				ncases++;
 			cases[N_FIXED] = (struct bcase){
 				.name = "set",
-				.what = "A hits, no EDNS, spread over up to 4096 of the loaded names",
+				.what = "A hits, no EDNS, spread over up to 4096 of the loaded "
+					"names",
 				.frames = setf,
 				.n = (uint32_t)nset,
 				.prog_fd = b.obj->prog_fd,
-				.e = { XDP_TX, XDPMX_CNT_HIT_A, XB_ANY, 0, false, false },
+				.e = {XDP_TX, XDPMX_CNT_HIT_A, XB_ANY, 0, false, false},
 			};
 			json_object_set_new(js, "set_queries", json_string(stage_q[s]));
 		}
@@ -1023,12 +1072,13 @@ stages:
 	}
 	json_object_set_new(root, "stages", stages);
 	stages = NULL;
-	json_object_set_new(root, "method",
-			    json_pack("{s:s, s:I, s:I}", "name",
-				      "BPF_PROG_TEST_RUN, frame restored before every run "
-				      "(bench/xb_trun.bpf.c), minus the same wrapper with XDP_PASS; "
-				      "thread CPU time / repeat",
-				      "repeat", (json_int_t)b.repeat, "runs", (json_int_t)runs));
+	json_object_set_new(
+		root, "method",
+		json_pack("{s:s, s:I, s:I}", "name",
+			  "BPF_PROG_TEST_RUN, frame restored before every run "
+			  "(bench/xb_trun.bpf.c), minus the same wrapper with XDP_PASS; "
+			  "thread CPU time / repeat",
+			  "repeat", (json_int_t)b.repeat, "runs", (json_int_t)runs));
 	ret = 0;
 out:
 	if (!ret) {

@@ -6,7 +6,8 @@
  * Turns the statistics on with BPF_ENABLE_STATS (they stay on only while
  * this process holds the returned fd, so nothing is left switched on if it
  * dies), snapshots run_time_ns and run_cnt of the program attached to
- * IFNAME, prints "ready", waits for SIGINT or SIGTERM, snapshots again and prints the difference as one JSON object:
+ * IFNAME, prints "ready", waits for SIGINT or SIGTERM, snapshots again and prints the difference as
+ * one JSON object:
  *
  *   {"prog_id": N, "name": "...", "run_cnt": N, "run_time_ns": N,
  *    "ns_per_run": X, "xlated_bytes": N, "jited_bytes": N}
@@ -46,7 +47,7 @@ static int prog_info(int fd, struct bpf_prog_info *info)
 int main(int argc, char **argv)
 {
 	struct bpf_prog_info a, b;
-	struct sigaction sa = { .sa_handler = on_signal };
+	struct sigaction sa = {.sa_handler = on_signal};
 	unsigned int ifindex;
 	uint32_t id = 0;
 	int stats_fd, fd, ret;
@@ -68,8 +69,7 @@ int main(int argc, char **argv)
 	}
 	fd = bpf_prog_get_fd_by_id(id);
 	if (fd < 0) {
-		fprintf(stderr, "xb_progstat: couldn't open program %u: %s\n", id,
-			strerror(errno));
+		fprintf(stderr, "xb_progstat: couldn't open program %u: %s\n", id, strerror(errno));
 		return 1;
 	}
 	stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);

@@ -67,7 +67,7 @@ static __always_inline void swap_bytes(__u8 *a, __u8 *b, int n)
  * UDP over IPv4 and is invalid over IPv6). */
 static __always_inline __u16 csum_replace16(__u16 check, __u16 old, __u16 new)
 {
-	__u32 sum = (__u16)~check + (__u16)~old + (__u32)new;
+	__u32 sum = (__u16)~check + (__u16)~old + (__u32) new;
 
 	sum = (sum & 0xffff) + (sum >> 16);
 	sum = (sum & 0xffff) + (sum >> 16);
