@@ -24,9 +24,9 @@ The search, bounded in probes:
            the flood got answered (receive livelock makes it low), step up by
            60% (or down by 30%) until a passing and a failing rate bracket
            the capacity, then bisect the bracket in log scale until it is
-           within 8%: at most 7 probes.
+           within 8%: at most 6 probes.
   later:   the same from the previous round's capacity (--prev), steps of
-           10%, at most 4 probes; when no rate passed in the previous round
+           10%, at most 3 probes; when no rate passed in the previous round
            (--prev is minus the lowest rate tried), from 70% of that.
 A passing probe where the generator sent less than 97% of the offered rate
 ends the search: the server kept up with all the generator could send.
@@ -294,13 +294,13 @@ def search(a):
         if ok:
             gen_bound = True
         else:
-            gen_bound = bracket(max(r["answered_pps"], 1000), None, r["sent_pps"], 7)
+            gen_bound = bracket(max(r["answered_pps"], 1000), None, r["sent_pps"], 6)
     elif a.prev > 0:
         # Later rounds: around the previous round's capacity.
-        gen_bound = bracket(a.prev, None, None, 4, up=1.1, down=0.9)
+        gen_bound = bracket(a.prev, None, None, 3, up=1.1, down=0.9)
     else:
         # No rate passed last round: on down from the lowest tried.
-        gen_bound = bracket(-a.prev * 0.7, None, -a.prev, 4)
+        gen_bound = bracket(-a.prev * 0.7, None, -a.prev, 3)
     if a.stats_dev and best:
         run(max(best["offered"] * 0.5, 1000), stats=True)
     s = {"kind": "search", "label": a.label, "block": a.block, "round": a.round,
