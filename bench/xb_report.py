@@ -223,17 +223,19 @@ def main():
                        and x != "xdpmx-miss") + ["knot-xdp-dom"]:
             v = T.progstat(l)
             if v:
-                name = T.probes[l][0].get("progstat", {}) or {}
+                cnt = sum(p["progstat"]["run_cnt"] for p in T.probes[l] if p.get("progstat"))
                 rows.append("| {} | {} | {} | {} |".format(
                     l, next((p["progstat"]["name"] for p in T.probes[l] if p.get("progstat")), ""),
-                    fmt(med(v), 0), rng(v)))
+                    fmt(med(v), 0), fmt(cnt)))
         if rows:
-            w("Under real traffic (kxdpgun at half the capacity, `kernel.bpf_stats_enabled` "
-              "through BPF_ENABLE_STATS: run_time_ns / run_cnt of the attached program, "
-              "median over rounds; includes the statistics' own clock reads and a cache "
-              "shared with the rest of the receive path):\n")
-            w("| server / mix | program | ns per packet | range |")
-            w("|---|---|---:|---|")
+            w("Under real traffic, as corroboration: `kernel.bpf_stats_enabled` (through "
+              "BPF_ENABLE_STATS) during one probe per target in the first round, at half its "
+              "capacity: run_time_ns / run_cnt of the attached program. It includes the "
+              "statistics' own two clock reads per run, and the program shares its caches "
+              "with the rest of the receive path, so it is higher than the test-run figure; "
+              "compare rows with each other.\n")
+            w("| server / mix | program | ns per packet | packets |")
+            w("|---|---|---:|---:|")
             w("\n".join(rows) + "\n")
 
     # ---- Throughput ------------------------------------------------------------
