@@ -5,13 +5,13 @@
  * the contract of bpf/parse.h (cursor, bounds checked before every read,
  * XDPMX_GO or a counter).
  *
- * BPF only; included by bpf/xdpmx.bpf.c and bpf/maps.h (the key buffer).
+ * BPF only; included by bpf/xdpmx.bpf.c and bpf/maps.h (the name buffer).
  * Needs bpf/parse.h, bpf/csum.h and the ABI.
  *
  * The question goes back byte for byte (resolvers randomise its case, 0x20),
  * so the name is never lowercased in place: it is copied, 8 bytes at a time,
- * into a separate key buffer and lowercased there; the same pass adds it to
- * the answer's UDP checksum (bpf/csum.h).
+ * into a separate buffer and lowercased there; the same pass hashes it for
+ * the directory and adds it to the answer's UDP checksum (bpf/csum.h).
  */
 #ifndef XDPMX_BPF_DNS_H
 #define XDPMX_BPF_DNS_H
@@ -112,26 +112,15 @@ struct xdpmx_edns {
 };
 
 /*
- * The directory key, built in a buffer (a per-CPU map value, bpf/maps.h)
- * laid out so that the name words are 8-byte aligned (struct xdpmx_key_l
- * has its name at offset 2): each is one aligned store, which every
- * architecture's verifier accepts. The key proper (qtype, then the name)
- * starts at qtype_be; the directory maps hash the first key_size bytes
- * from there.
+ * The question name as the directory sees it: lowercased, in 8-octet words
+ * (the last one zero padded past the name; words after it are stale), in a
+ * per-CPU buffer (bpf/maps.h). Aligned words, so each is one aligned
+ * store, which every architecture's verifier accepts. The program hashes
+ * these words (abi.h) and compares them with the owner name of the blob.
  */
 struct xdpmx_keybuf {
-	__u8 pad[6];
-	__be16 qtype_be;
-	__u64 name[XDPMX_NAME_L / 8]; /* wire name, lowercased, zero padded */
+	__u64 name[XDPMX_NAME_L / 8];
 };
-_Static_assert(__builtin_offsetof(struct xdpmx_keybuf, qtype_be) + sizeof(struct xdpmx_key_l) ==
-		       sizeof(struct xdpmx_keybuf),
-	       "key buffer ends with the key");
-_Static_assert(__builtin_offsetof(struct xdpmx_keybuf, name) -
-			       __builtin_offsetof(struct xdpmx_keybuf, qtype_be) ==
-		       __builtin_offsetof(struct xdpmx_key_l, name),
-	       "key buffer has the key's layout");
-#define XDPMX_KEYBUF_KEY(kb) ((void *)&(kb)->qtype_be)
 
 /* DNS header of a query to us: QR=0, OPCODE QUERY, TC=0, one question, no
  * answer or authority records, at most one additional record. dns_len: the
@@ -326,56 +315,22 @@ static __always_inline __u64 load_first4(const __u8 *p)
 #endif
 }
 
-/* The directory maps, by the length of the names they hold (abi.h). */
-enum xdpmx_dir {
-	XDPMX_DIR_S = 0, /* up to XDPMX_NAME_S octets */
-	XDPMX_DIR_M = 1, /* up to XDPMX_NAME_M octets */
-	XDPMX_DIR_L = 2, /* the rest */
-};
-
-static __always_inline __u32 dir_of(__u32 name_len)
-{
-	if (name_len <= XDPMX_NAME_S)
-		return XDPMX_DIR_S;
-	return name_len <= XDPMX_NAME_M ? XDPMX_DIR_M : XDPMX_DIR_L;
-}
-
-/* Fill kb with (qtype_be, the name at qname lowercased), zero padded for
- * directory map dir (dir_of(name_len)), and add the
- * name's octets as they are in the packet to *sum (bpf/csum.h: the name
- * goes back unchanged, and this is the pass that reads it). The name and
- * the 4 octets of QTYPE/QCLASS after it are known to be in the packet, so
- * when fewer than 8 octets are left at p the name ends in the next 4.
+/* Fill kb with the name at qname lowercased, *hash with its name hash
+ * (abi.h) from seed, and add the name's octets as they are in the packet
+ * to *sum (bpf/csum.h: the name goes back unchanged, and this is the pass
+ * that reads it). The name and the 4 octets of QTYPE/QCLASS after it are
+ * known to be in the packet, so when fewer than 8 octets are left at p the
+ * name ends in the next 4.
  *
  * Every word that may be the last one ends the loop itself, so only one
  * kind of state ever goes round it: with two (as "read 4 octets and carry
  * on" would make), the verifier sees a new mix of known packet ranges each
- * time round and verifies the loop quadratically often. For the same
- * reason the caller picks the map (dir) before: each round narrows what
- * the verifier knows of name_len, which must not be needed afterwards. */
+ * time round and verifies the loop quadratically often. */
 static __always_inline int build_key(struct xdpmx_keybuf *kb, __u8 *qname, void *end,
-				     __u32 name_len, __u32 dir, __be16 qtype_be, __u64 *sum)
+				     __u32 name_len, __u64 seed, __u64 *hash, __u64 *sum)
 {
-	__u64 s = 0, x;
+	__u64 s = 0, h = seed, x;
 	int w;
-
-	kb->qtype_be = qtype_be;
-	/* Zero the name words the chosen map hashes; the copy below then
-	 * overwrites the ones the name covers. Straight-line stores, so the
-	 * verifier sees every key byte initialised before the lookup. */
-#pragma unroll
-	for (w = 0; w < (XDPMX_NAME_S + 7) / 8; w++)
-		kb->name[w] = 0;
-	if (dir != XDPMX_DIR_S) {
-#pragma unroll
-		for (w = (XDPMX_NAME_S + 7) / 8; w < (XDPMX_NAME_M + 7) / 8; w++)
-			kb->name[w] = 0;
-	}
-	if (dir == XDPMX_DIR_L) {
-#pragma unroll
-		for (w = (XDPMX_NAME_M + 7) / 8; w < XDPMX_NAME_L / 8; w++)
-			kb->name[w] = 0;
-	}
 
 	for (w = 0; w < XDPMX_NAME_L / 8; w++) {
 		__u32 off = w * 8;
@@ -388,20 +343,24 @@ static __always_inline int build_key(struct xdpmx_keybuf *kb, __u8 *qname, void 
 				return XDPMX_CNT_ABORTED; /* QTYPE/QCLASS follow */
 			x = first_bytes(load_first4(p), name_len - off);
 			s = csum_add64(s, x);
-			kb->name[w] = lower8(x);
+			kb->name[w] = x = lower8(x);
+			h = xdpmx_hash_step(h, x);
 			break;
 		}
 		x = *(__u64 *)p;
 		if (name_len - off < 8) {
 			x = first_bytes(x, name_len - off);
 			s = csum_add64(s, x);
-			kb->name[w] = lower8(x);
+			kb->name[w] = x = lower8(x);
+			h = xdpmx_hash_step(h, x);
 			break;
 		}
 		s = csum_add64(s, x);
-		kb->name[w] = lower8(x);
+		kb->name[w] = x = lower8(x);
+		h = xdpmx_hash_step(h, x);
 	}
 	*sum = s;
+	*hash = h;
 	return XDPMX_GO;
 }
 

@@ -6,7 +6,7 @@
  * overrides max_entries before load.
  *
  * BPF only. This header defines the maps, so exactly one BPF unit
- * (bpf/xdpmx.bpf.c) includes it. Needs bpf/dns.h for the key buffer.
+ * (bpf/xdpmx.bpf.c) includes it. Needs bpf/dns.h for the name buffer.
  *
  * The counters and the rotation cursor are PERCPU_ARRAYs: every CPU bumps its
  * own copy with a plain increment, so there are no atomics and no cache line
@@ -107,40 +107,22 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } XDPMX_MAP_ZNAMES SEC(".maps");
 
-/* dir_s/m/l: (qtype, name) of up to XDPMX_NAME_S/_M/_L octets ->
- * struct xdpmx_dir_val; written by the daemon's map writer, read by the
- * program. No prealloc: memory only for the RRsets loaded. */
+/* dir: slot -> struct xdpmx_dir_slot, an open-addressing hash table of
+ * the RRsets by (name hash, qtype, name length) (abi.h); written by the
+ * daemon's map writer, read by the program. An ARRAY: preallocated, written
+ * in place, and looked up without a call (the verifier inlines it). */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, XDPMX_DIR_S_MAX_DEFAULT);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, struct xdpmx_key_s);
-	__type(value, struct xdpmx_dir_val);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XDPMX_DIR_MAX_DEFAULT);
+	__type(key, __u32);
+	__type(value, struct xdpmx_dir_slot);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} XDPMX_MAP_DIR_S SEC(".maps");
+} XDPMX_MAP_DIR SEC(".maps");
 
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, XDPMX_DIR_M_MAX_DEFAULT);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, struct xdpmx_key_m);
-	__type(value, struct xdpmx_dir_val);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} XDPMX_MAP_DIR_M SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, XDPMX_DIR_L_MAX_DEFAULT);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, struct xdpmx_key_l);
-	__type(value, struct xdpmx_dir_val);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} XDPMX_MAP_DIR_L SEC(".maps");
-
-/* keybuf: 0 -> the directory key being built (per CPU); private to the
- * program: not in abi.h, not pinned, never read by userspace. The key is
- * 264 octets, too much for the 512-octet BPF stack next to everything else
- * the program keeps. One program run at a time per CPU (XDP runs in
+/* keybuf: 0 -> the question name, lowercased (per CPU); private to the
+ * program: not in abi.h, not pinned, never read by userspace. The name is
+ * up to 256 octets, too much for the 512-octet BPF stack next to everything
+ * else the program keeps. One program run at a time per CPU (XDP runs in
  * softirq), so a per-CPU buffer is never shared. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);

@@ -12,7 +12,8 @@
  *  - a DNS QUERY with one question of class IN and type A, AAAA, MX or PTR,
  *    no answer or authority records, and nothing or one EDNS version 0 OPT
  *    record (options accepted, not echoed) as the additional section;
- *  - whose (name, type) has an RRset in the directory at its zone's epoch.
+ *  - whose (name, type) has an RRset in the directory at its zone's epoch
+ *    (found by the name's hash; the blob's owner name must be the name).
  *    The answer has AA set, RD and CD copied, the RRset rotated (cyclic,
  *    random or fixed, as the blob says), its additional records when they
  *    fit, an OPT record when the query had one, and TC=1 with no records
@@ -66,14 +67,16 @@ const volatile __u32 xdpmx_abi = XDPMX_ABI_VERSION;
 /* What parsing learnt about the query. Offsets are from the start of the
  * frame and unknown to the verifier (pkt_off()): bound them before use. */
 struct xdpmx_query {
-	struct xdpmx_keybuf *key; /* directory key: qtype, lowercased name */
+	struct xdpmx_keybuf *key; /* the question name, lowercased */
 	struct xdpmx_edns edns;
 	__u32 l3_off;	 /* IP header */
 	__u32 dns_off;	 /* DNS header */
 	__u32 qend_off;	 /* first octet after the question */
 	__u64 qname_sum; /* checksum sum of the question name (bpf/csum.h) */
+	__u64 hash;	 /* name hash of the question name (abi.h) */
+	__u64 seed;	 /* cfg: seed of the name hash */
+	__u32 dir_mask;	 /* cfg: slots of the directory - 1 */
 	__u32 name_len;	 /* question name, root byte included */
-	__u32 dir;	 /* directory map for that length: enum xdpmx_dir */
 	__u16 flags;	 /* query header flags, host order */
 	__u16 our_size;	 /* our EDNS UDP payload size (cfg), >= XDPMX_UDP_MIN */
 	__be16 qtype_be;
@@ -89,6 +92,7 @@ struct xdpmx_rrset {
 	__u32 an_count;
 	__u32 ad_count;
 	__u32 order;
+	__u32 owner_off; /* the owner name in the blob */
 };
 
 /* Stage 1a, parse the frame: Ethernet, IP and UDP headers; q->l3_off and
@@ -181,8 +185,7 @@ static __always_inline int parse_dns(struct xdp_md *ctx, struct xdpmx_query *q, 
 	if (qname_off > XDPMX_DNS_OFF_MAX + sizeof(struct xdpmx_dnshdr))
 		return XDPMX_CNT_ABORTED;
 	barrier_var(qname_off);
-	q->dir = dir_of(q->name_len);
-	return build_key(q->key, data + qname_off, cur.end, q->name_len, q->dir, qtype_be,
+	return build_key(q->key, data + qname_off, cur.end, q->name_len, q->seed, &q->hash,
 			 &q->qname_sum);
 }
 
@@ -199,6 +202,8 @@ static __always_inline int parse_query(struct xdp_md *ctx, struct xdpmx_query *q
 	if (!cfg->dns_port) /* not configured yet: serve nothing */
 		return XDPMX_CNT_PASS_NOT_PORT;
 	q->our_size = cfg->edns_size < XDPMX_UDP_MIN ? XDPMX_UDP_MIN : cfg->edns_size;
+	q->seed = cfg->hash_seed;
+	q->dir_mask = cfg->dir_mask;
 	v = parse_frame(ctx, cfg, q, &dns_len);
 	if (v != XDPMX_GO)
 		return v;
@@ -207,12 +212,11 @@ static __always_inline int parse_query(struct xdp_md *ctx, struct xdpmx_query *q
 
 /*
  * A lookup in one map, kept its own call instruction. Where one stage looks
- * up one of several maps (the directory by name length, the blob by class),
- * clang otherwise merges the calls into one whose map is chosen at run time;
- * the verifier then can neither inline the lookup (arrays) nor call the
- * map's lookup directly (hashes), and the call goes through the map's ops:
- * an indirect call, behind a retpoline on many machines, measured at ~20 ns
- * per lookup here. The asm differs per map (tag), so clang cannot merge.
+ * up one of several maps (the blob by class), clang otherwise merges the
+ * calls into one whose map is chosen at run time; the verifier then cannot
+ * inline the lookup, and the call goes through the map's ops: an indirect
+ * call, behind a retpoline on many machines, measured at ~20 ns per lookup
+ * here. The asm differs per map (tag), so clang cannot merge.
  */
 #define lookup_in(map, key, tag)                                                                   \
 	({                                                                                         \
@@ -221,16 +225,28 @@ static __always_inline int parse_query(struct xdp_md *ctx, struct xdpmx_query *q
 		__v;                                                                               \
 	})
 
-/* The directory entry of the key, from the map for its name length. */
-static __always_inline struct xdpmx_dir_val *lookup_dir(struct xdpmx_query *q)
+/* The directory slot of the question, or NULL: probe from the slot its hash
+ * selects, at most XDPMX_DIR_PROBE slots, until one holds its (hash, qtype,
+ * name length) or one is empty (abi.h). Each probe is an array lookup the
+ * verifier inlines: a bounds check and an address, no call. */
+static __always_inline const struct xdpmx_dir_slot *lookup_dir(const struct xdpmx_query *q)
 {
-	void *key = XDPMX_KEYBUF_KEY(q->key);
+	__u32 tl = XDPMX_DIR_TL(q->qtype_be, q->name_len), mask = q->dir_mask;
+	__u32 home = (__u32)q->hash & mask, i;
+	__u64 hash = q->hash;
 
-	if (q->dir == XDPMX_DIR_S)
-		return lookup_in(&XDPMX_MAP_DIR_S, key, "dir_s");
-	if (q->dir == XDPMX_DIR_M)
-		return lookup_in(&XDPMX_MAP_DIR_M, key, "dir_m");
-	return lookup_in(&XDPMX_MAP_DIR_L, key, "dir_l");
+	for (i = 0; i < XDPMX_DIR_PROBE; i++) {
+		__u32 k = (home + i) & mask;
+		const struct xdpmx_dir_slot *sl = bpf_map_lookup_elem(&XDPMX_MAP_DIR, &k);
+
+		if (!sl) /* mask past the array: the map writer never does this */
+			return NULL;
+		if (sl->tl == tl && sl->hash == hash)
+			return sl;
+		if (!sl->tl && !sl->hash) /* empty: the name is not in the table */
+			return NULL;
+	}
+	return NULL;
 }
 
 /* The blob reference of the version to answer at epoch: the largest
@@ -241,7 +257,7 @@ static __always_inline struct xdpmx_dir_val *lookup_dir(struct xdpmx_query *q)
  * runs (abi.h): each since is read exactly once (volatile, so clang cannot
  * read it again), and only the chosen slot's blob is read, which the writer
  * never touches while it is the one answered. */
-static __always_inline __u32 pick_version(const struct xdpmx_dir_val *dv, __u32 epoch)
+static __always_inline __u32 pick_version(const struct xdpmx_dir_slot *dv, __u32 epoch)
 {
 	__u32 s0 = *(volatile const __u32 *)&dv->ver[0].since;
 	__u32 s1 = *(volatile const __u32 *)&dv->ver[1].since;
@@ -292,8 +308,9 @@ static __always_inline int lookup_blob(__u32 ref, struct xdpmx_rrset *rs)
 
 /* Header of rs->blob, checked against its class size before anything
  * reads by it: a blob that contradicts itself is an impossible state
- * (ABORTED), never a copy from outside the blob. */
-static __always_inline int check_blob(struct xdpmx_rrset *rs)
+ * (ABORTED), never a copy from outside the blob. name_len: the owner name's
+ * length, from the directory slot. */
+static __always_inline int check_blob(struct xdpmx_rrset *rs, __u32 name_len)
 {
 	const struct xdpmx_blob_hdr *h = (const void *)rs->blob;
 
@@ -307,17 +324,42 @@ static __always_inline int check_blob(struct xdpmx_rrset *rs)
 		return XDPMX_CNT_ABORTED;
 	/* Every record is at least 11 octets, which copy_blob() relies on. */
 	if (rs->an_len < 8 || (rs->ad_len && rs->ad_len < 8) ||
-	    XDPMX_BLOB_AN_OFF(rs->an_count) + rs->an_len + rs->ad_len > rs->lim)
+	    XDPMX_BLOB_OWNER_OFF(rs->an_count, rs->an_len, rs->ad_len) + name_len > rs->lim)
 		return XDPMX_CNT_ABORTED;
+	rs->owner_off = XDPMX_BLOB_OWNER_OFF(rs->an_count, rs->an_len, rs->ad_len);
 	return XDPMX_GO;
 }
 
-/* Stage 2, look up: directory entry, zone epoch, version, blob. */
+/* Whether the blob's owner name is the question name (q->key, lowercased):
+ * XDPMX_GO, or MISS_NO_RRSET when another name has the same hash, qtype
+ * and length. Word by word, the last word masked as build_key() masked
+ * it; check_blob() put the whole owner inside the blob. */
+static __always_inline int check_owner(const struct xdpmx_rrset *rs, const struct xdpmx_query *q)
+{
+	__u32 n = q->name_len, w;
+	__u64 x;
+
+	for (w = 0; w < XDPMX_NAME_L / 8; w++) {
+		__u32 off = w * 8;
+
+		if (off >= n)
+			break;
+		if (blob_word(rs->blob, rs->lim, rs->owner_off + off, &x))
+			return XDPMX_CNT_ABORTED;
+		if (n - off < 8)
+			x = first_bytes(x, n - off);
+		if (x != q->key->name[w])
+			return XDPMX_CNT_MISS_NO_RRSET;
+	}
+	return XDPMX_GO;
+}
+
+/* Stage 2, look up: directory slot, zone epoch, version, blob, owner. */
 static __always_inline int lookup_rrset(struct xdpmx_query *q, struct xdpmx_rrset *rs)
 {
+	const struct xdpmx_dir_slot *dv;
 	const struct xdpmx_blob_hdr *h;
 	struct xdpmx_zone_val *zv;
-	struct xdpmx_dir_val *dv;
 	__u32 zone, epoch, ref;
 	int v;
 
@@ -337,7 +379,10 @@ static __always_inline int lookup_rrset(struct xdpmx_query *q, struct xdpmx_rrse
 	v = lookup_blob(ref, rs);
 	if (v != XDPMX_GO)
 		return v;
-	v = check_blob(rs);
+	v = check_blob(rs, q->name_len);
+	if (v != XDPMX_GO)
+		return v;
+	v = check_owner(rs, q);
 	if (v != XDPMX_GO)
 		return v;
 	h = (const void *)rs->blob;

@@ -9,14 +9,19 @@
  *
  * Data layout (why it looks like this is explained in docs/fastpath.md):
  *
- *   (name, qtype) --dir_s|dir_m|dir_l--> dir_val { zone, ver[2] }
- *                                            |        |
- *                      zones[zone].epoch ----+        | picks one version
- *                                                     v
- *                       blob ref (class, index) --> blob_<class>[index]
- *                                                   { hdr, rec_off[], answer
- *                                                     records, additional
- *                                                     records }
+ *   name hash, qtype, length --dir--> slot { hash, tl, zone, ver[2] }
+ *   (open addressing in one array)         |     |
+ *                      zones[zone].epoch --+     | picks one version
+ *                                                v
+ *                  blob ref (class, index) --> blob_<class>[index]
+ *                                              { hdr, rec_off[], answer
+ *                                                records, additional
+ *                                                records, owner name }
+ *
+ * The program hashes the lowercased question name (seeded, cfg), probes the
+ * directory from the slot the hash selects, and answers only if the blob's
+ * owner name is the question's: a hash collision is a miss, never a wrong
+ * answer.
  *
  * A zone is replaced atomically: userspace writes the new version of every
  * changed RRset into the free ver[] slot with since = epoch + 1 (invisible to
@@ -34,7 +39,7 @@
 /* Bump on any change to this file or counters.h that changes a map's layout,
  * a value's meaning, or a counter's id. The loader writes it into cfg; the
  * daemon and CLI refuse pinned maps that carry another one. */
-#define XDPMX_ABI_VERSION 2
+#define XDPMX_ABI_VERSION 3
 
 #define XDPMX__STR(x) #x
 #define XDPMX_STR(x) XDPMX__STR(x)
@@ -54,9 +59,7 @@
 #define XDPMX_MAP_IFACES xdpmx_ifaces
 #define XDPMX_MAP_ZONES xdpmx_zones
 #define XDPMX_MAP_ZNAMES xdpmx_znames
-#define XDPMX_MAP_DIR_S xdpmx_dir_s
-#define XDPMX_MAP_DIR_M xdpmx_dir_m
-#define XDPMX_MAP_DIR_L xdpmx_dir_l
+#define XDPMX_MAP_DIR xdpmx_dir
 #define XDPMX_MAP_BLOB0 xdpmx_blob64
 #define XDPMX_MAP_BLOB1 xdpmx_blob128
 #define XDPMX_MAP_BLOB2 xdpmx_blob256
@@ -81,16 +84,23 @@
 #define XDPMX_TYPE_OPT 41
 #define XDPMX_CLASS_IN 1
 
-/* ---- Configuration: cfg[0], written by the loader and the daemon -------- */
+/* ---- Configuration: cfg[0] ------------------------------------------------ */
 
+/* Written by the loader when it creates the maps (abi_version, dns_port,
+ * edns_size) and by the daemon (dns_port, edns_size); dir_mask and
+ * hash_seed by the map writer (user/lib/fastpath.c) when it first opens an
+ * empty directory, and never changed while the directory holds anything.
+ * Until then both are 0 and every lookup is a miss. */
 struct xdpmx_cfg {
 	__u32 abi_version; /* XDPMX_ABI_VERSION of whoever created the maps */
 	__be16 dns_port;   /* UDP destination port the fast path serves */
 	__u16 edns_size;   /* our EDNS UDP payload size, >= XDPMX_UDP_MIN */
 	__u32 flags;       /* XDPMX_CFG_F_*, none defined yet */
-	__u32 pad;
+	__u32 dir_mask;    /* slots of the directory - 1 (a power of two - 1) */
+	__u64 hash_seed;   /* seed of the name hash (xdpmx_hash_step()) */
 };
-_Static_assert(sizeof(struct xdpmx_cfg) == 16, "xdpmx_cfg layout");
+_Static_assert(sizeof(struct xdpmx_cfg) == 24, "xdpmx_cfg layout");
+_Static_assert(__builtin_offsetof(struct xdpmx_cfg, hash_seed) == 16, "xdpmx_cfg layout");
 
 /* ---- Statistics ---------------------------------------------------------- */
 
@@ -123,8 +133,10 @@ enum xdpmx_order {
 /* ---- Zones ---------------------------------------------------------------- */
 
 /* zones[zone id]: the epoch the program answers that zone at. 0: the slot is
- * unused and every entry pointing at it is a miss. */
+ * unused and every entry pointing at it is a miss. Zone id XDPMX_ZONE_NONE
+ * is never given to a zone: free directory slots point at it. */
 #define XDPMX_ZONES_MAX_DEFAULT (1U << 18)
+#define XDPMX_ZONE_NONE 0
 
 /* Named _val (as xdpmx_dir_val) because struct xdpmx_zone is the zone model
  * of user/lib/zone.h, and userspace includes both headers. */
@@ -142,43 +154,103 @@ struct xdpmx_zname {
 };
 _Static_assert(sizeof(struct xdpmx_zname) == 256, "xdpmx_zname layout");
 
-/* ---- Directory: (qtype, name) -> versions -------------------------------- */
+/* ---- Directory: (name hash, qtype, name length) -> versions ------------- */
 
-/* Keys hold the owner name in wire format, lowercased, root byte included,
- * zero padded. Three maps by name length keep the key the kernel hashes
- * short for the common case: a name of len octets (root byte included) lives
- * in dir_s if len <= XDPMX_NAME_S, else dir_m if len <= XDPMX_NAME_M, else
- * dir_l. The three keys share one prefix layout, so the program fills one
- * struct xdpmx_key_l and hands it to whichever map the length selects; only
- * the first key_size bytes are hashed. */
-#define XDPMX_NAME_S 46  /* "mail.example.co.uk", in-addr.arpa names */
-#define XDPMX_NAME_M 126 /* ip6.arpa names (74 octets) */
-#define XDPMX_NAME_L 256 /* anything up to 255 octets, plus one pad byte */
+/*
+ * The (qtype, owner name) pair an RRset answers, as userspace handles it:
+ * the name in wire format, lowercased, root byte included, zero padded.
+ * Not a map key since ABI 3 (the name was the key of the long-name
+ * directory, hence _l); the program builds the same bytes in its key
+ * buffer, and the owner name also ends the blob.
+ */
+#define XDPMX_NAME_L 256 /* XDPMX_NAME_MAX octets, plus one pad byte */
 
-struct xdpmx_key_s {
-	__be16 qtype;
-	__u8 name[XDPMX_NAME_S];
-};
-struct xdpmx_key_m {
-	__be16 qtype;
-	__u8 name[XDPMX_NAME_M];
-};
 struct xdpmx_key_l {
 	__be16 qtype;
 	__u8 name[XDPMX_NAME_L];
 };
-_Static_assert(sizeof(struct xdpmx_key_s) == 48, "xdpmx_key_s layout");
-_Static_assert(sizeof(struct xdpmx_key_m) == 128, "xdpmx_key_m layout");
 _Static_assert(sizeof(struct xdpmx_key_l) == 258, "xdpmx_key_l layout");
-_Static_assert(__builtin_offsetof(struct xdpmx_key_s, name) ==
-		       __builtin_offsetof(struct xdpmx_key_l, name) &&
-	       __builtin_offsetof(struct xdpmx_key_m, name) ==
-		       __builtin_offsetof(struct xdpmx_key_l, name),
-	       "directory keys share one prefix layout");
 
-#define XDPMX_DIR_S_MAX_DEFAULT (1U << 20)
-#define XDPMX_DIR_M_MAX_DEFAULT (1U << 18)
-#define XDPMX_DIR_L_MAX_DEFAULT (1U << 14)
+/*
+ * The name hash, the same on both sides: the wire name, lowercased, as
+ * 8-octet words loaded in host byte order (the last one zero padded),
+ * folded into h = cfg.hash_seed by xdpmx_hash_step(). Multiply-xorshift:
+ * one multiplication per word, so the program can hash in the same pass
+ * that lowercases the name. It spreads names evenly over the slots, and
+ * the random seed keeps anyone who does not know it from aiming names at
+ * one slot; it is not collision resistant against names built with
+ * knowledge of the function, which is why the program compares the owner
+ * name before answering (a collision only ever costs the fast path).
+ */
+#define XDPMX_HASH_MUL 0x9e3779b97f4a7c15ULL /* 2^64 / golden ratio, odd */
+
+static __inline__ __attribute__((always_inline)) __u64 xdpmx_hash_step(__u64 h, __u64 w)
+{
+	h = (h ^ w) * XDPMX_HASH_MUL;
+	return h ^ (h >> 32);
+}
+
+/* A slot's qtype (network order, as in the packet) and owner name length
+ * (octets, root byte included) as one word: what the program compares
+ * after the hash. Never 0 for an RRset, since every name has its root. */
+#define XDPMX_DIR_TL(qtype_be, name_len) ((__u32)(qtype_be) | ((__u32)(name_len) << 16))
+#define XDPMX_DIR_TL_QTYPE(tl) ((__be16)((tl)&0xffff))
+#define XDPMX_DIR_TL_LEN(tl) ((tl) >> 16)
+
+/*
+ * The directory: one ARRAY of slots, a power of two of them, used as an
+ * open-addressing hash table. An RRset lives in one of the XDPMX_DIR_PROBE
+ * slots from home = hash & cfg.dir_mask on (wrapping), and every slot from
+ * home up to it is in use or a tombstone: the program probes from home and
+ * stops at the first slot with its (hash, tl), or at the first empty slot.
+ * An array element is always written in place, so the program never reads
+ * an element that was freed and handed to another key (the hazard of hash
+ * map elements), and its lookup is inlined by the verifier, without the
+ * hash map's call, jhash and memcmp.
+ *
+ * Slot states: tl != 0: an RRset; tl == 0 and hash == 0: empty (ends every
+ * probe); tl == 0 and hash == XDPMX_DIR_TOMB: a tombstone, left by a deleted
+ * RRset so that probes still walk past it, reused by the next insert.
+ * Userspace never puts two RRsets with the same (hash, tl) in the table, so
+ * the first match is the only candidate.
+ */
+#define XDPMX_DIR_PROBE 32
+#define XDPMX_DIR_TOMB 1ULL
+
+/* The version protocol: the program answers from the version with the
+ * largest since <= the zone's epoch; none, or XDPMX_BLOB_NONE, is a miss.
+ * The other ver[] entry is empty or holds a superseded version (a smaller
+ * since), which the writer reuses for the next change.
+ *
+ * The program never locks: it reads a slot while userspace may rewrite it
+ * in place, field by field in no particular order. So every rewrite is
+ * one that a read mixing old and new fields answers correctly or misses:
+ *  - a change keeps hash, tl, zone and the version the program answers
+ *    from as they are, and writes only the other one, whose since is above
+ *    the zone's epoch (a new version) or below the live one's (a dropped
+ *    one);
+ *  - an RRset goes into a free slot with since = its zone's epoch + 1, and
+ *    a deleted RRset (whose live version is a deletion) becomes a
+ *    tombstone. Free slots carry zone XDPMX_ZONE_NONE, whose epoch is
+ *    always 0: a read that sees the new hash and tl with the old zone, or
+ *    the old hash and tl with the new zone, finds no version at all. */
+struct xdpmx_ver {
+	__u32 since; /* valid from this epoch on; 0: empty */
+	__u32 blob;  /* blob reference */
+};
+
+struct xdpmx_dir_slot {
+	__u64 hash; /* name hash of the owner; with tl == 0: 0 or XDPMX_DIR_TOMB */
+	__u32 tl;   /* XDPMX_DIR_TL(qtype, owner name length); 0: free */
+	__u32 zone; /* index into zones; XDPMX_ZONE_NONE when free */
+	struct xdpmx_ver ver[2];
+};
+_Static_assert(sizeof(struct xdpmx_dir_slot) == 32, "xdpmx_dir_slot layout");
+_Static_assert(__builtin_offsetof(struct xdpmx_dir_slot, ver) == 16, "xdpmx_dir_slot layout");
+
+/* Default slots: holds about a million RRsets at the half load the writer
+ * aims for (docs/fastpath.md, "Sizing the directory"). */
+#define XDPMX_DIR_MAX_DEFAULT (1U << 21)
 
 /* A blob reference: class in the top 4 bits, index in that class's array
  * below. XDPMX_BLOB_NONE marks a version in which the RRset does not exist
@@ -187,32 +259,6 @@ _Static_assert(__builtin_offsetof(struct xdpmx_key_s, name) ==
 #define XDPMX_BLOB_REF(cls, idx) (((__u32)(cls) << 28) | ((__u32)(idx)&0x0fffffffU))
 #define XDPMX_BLOB_CLASS(ref) ((ref) >> 28)
 #define XDPMX_BLOB_INDEX(ref) ((ref)&0x0fffffffU)
-
-/* One version of an RRset: valid from epoch `since` (0: empty slot). */
-struct xdpmx_ver {
-	__u32 since;
-	__u32 blob;
-};
-
-/* The program answers from the version with the largest since <= the zone's
- * epoch; none, or XDPMX_BLOB_NONE, is a miss. The other slot is empty or
- * holds a superseded version (a smaller since), which the writer reuses for
- * the next change.
- *
- * Userspace writes entries in place (BPF_F_LOCK, hence the lock: the
- * kernel takes it to copy the value into the element it already has).
- * Replacing an element instead would free the old one, and the kernel may
- * hand a freed hash element to the very next update, so a program still
- * reading it could see another key's versions. The program never takes the
- * lock: it reads one slot's since and blob, and a write only ever changes the
- * slot the program does not answer from (its since is above the epoch, or
- * below the live slot's), so a half-written slot is never picked. */
-struct xdpmx_dir_val {
-	__u32 zone; /* index into zones */
-	struct xdpmx_ver ver[2];
-	struct bpf_spin_lock lock; /* for BPF_F_LOCK writes; never read */
-};
-_Static_assert(sizeof(struct xdpmx_dir_val) == 24, "xdpmx_dir_val layout");
 
 /* ---- Blobs: the compiled RRsets ------------------------------------------ */
 
@@ -248,13 +294,18 @@ _Static_assert(sizeof(struct xdpmx_dir_val) == 24, "xdpmx_dir_val layout");
  *                                  first answer byte; rec_off[0] == 0
  *   __u8  an[hdr.an_len];          answer records, zone order, wire format
  *   __u8  ad[hdr.ad_len];          additional records, wire format
+ *   __u8  owner[];                 the owner name, lowercased wire format
+ *                                  (its length is the directory slot's)
  *
- * an starts at XDPMX_BLOB_AN_OFF(an_count). The wire bytes are final except
- * for their position: owner names are compression pointers to the question
+ * an starts at XDPMX_BLOB_AN_OFF(an_count), the owner at
+ * XDPMX_BLOB_OWNER_OFF(). The wire bytes are final except for their
+ * position: owner names are compression pointers to the question
  * (0xc00c), and names inside RDATA (MX exchange, PTR target) and the owners
  * of additional records are compressed only against suffixes of the question
  * name, whose offsets (12 + octets before the suffix) do not depend on the
  * rotation. Rotation by r writes an[rec_off[r]..an_len) then an[0..rec_off[r]).
+ * The program compares the owner with the question name (lowercased)
+ * before it answers; it is never copied into the answer.
  */
 struct xdpmx_blob_hdr {
 	__u16 an_len;
@@ -267,5 +318,7 @@ struct xdpmx_blob_hdr {
 _Static_assert(sizeof(struct xdpmx_blob_hdr) == 8, "xdpmx_blob_hdr layout");
 
 #define XDPMX_BLOB_AN_OFF(an_count) (sizeof(struct xdpmx_blob_hdr) + 2 * (an_count))
+#define XDPMX_BLOB_OWNER_OFF(an_count, an_len, ad_len)                                     \
+	(XDPMX_BLOB_AN_OFF(an_count) + (an_len) + (ad_len))
 
 #endif /* XDPMX_ABI_H */

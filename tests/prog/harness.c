@@ -29,7 +29,7 @@
 /* Small capacities: each test process loads its own object, and the blob
  * arrays are preallocated. */
 #define H_CAP_ZONES 64
-#define H_CAP_DIR 1024
+#define H_CAP_DIR 4096 /* directory slots: about 1000 RRsets at a quarter load */
 #define H_CAP_BLOB 512
 
 static struct {
@@ -63,7 +63,7 @@ void h_setup_opts(const struct h_opts *o)
 	bo.pin_dir = NULL;
 	bo.iface_slot = o->iface_slot;
 	bo.zones_max = H_CAP_ZONES;
-	bo.dir_max[0] = bo.dir_max[1] = bo.dir_max[2] = H_CAP_DIR;
+	bo.dir_max[0] = H_CAP_DIR;
 	for (int c = 0; c < XDPMX_BLOB_CLASSES; c++)
 		bo.blob_max[c] = H_CAP_BLOB;
 	bo.dns_port = o->dns_port ? o->dns_port : XDPMX_DNS_PORT_DEFAULT;
@@ -210,6 +210,42 @@ void h_zone_remove(const char *apex)
 const struct xdpmx_fp_fds *h_fds(void)
 {
 	return &H.obj->fds;
+}
+
+uint64_t h_name_hash(uint64_t seed, const uint8_t *name, size_t len)
+{
+	uint64_t h = seed;
+
+	for (size_t o = 0; o < len; o += 8) {
+		uint64_t w = 0;
+
+		memcpy(&w, name + o, len - o < 8 ? len - o : 8);
+		h = xdpmx_hash_step(h, w);
+	}
+	return h;
+}
+
+void h_dir_slot(const char *name, uint16_t qtype, uint32_t *di, struct xdpmx_dir_slot *v)
+{
+	uint8_t wire[XDPMX_NAME_MAX + 1];
+	struct xdpmx_cfg cfg;
+	size_t len = dname_wire(wire, sizeof(wire), name);
+	uint32_t k = 0, tl;
+	uint64_t h;
+
+	cr_assert_gt(len, 0, "Couldn't make a wire name of %s", name);
+	cr_assert_eq(bpf_map_lookup_elem(H.obj->fds.cfg, &k, &cfg), 0);
+	h = h_name_hash(cfg.hash_seed, wire, len);
+	tl = XDPMX_DIR_TL(htons(qtype), len);
+	for (uint32_t i = 0; i < XDPMX_DIR_PROBE; i++) {
+		*di = ((uint32_t)h + i) & cfg.dir_mask;
+		cr_assert_eq(bpf_map_lookup_elem(H.obj->fds.dir, di, v), 0);
+		if (v->tl == tl && v->hash == h)
+			return;
+		if (!v->tl && !v->hash)
+			break;
+	}
+	cr_assert_fail("No directory slot for %s (type %u)", name, qtype);
 }
 
 void h_cfg(uint16_t dns_port, uint16_t edns_size)

@@ -71,7 +71,15 @@ struct xdpmx_zoneset *h_zoneset(const char *const *files, uint8_t order);
 void h_zone_remove(const char *apex);
 /* The map fds of the loaded object (owned by the harness). */
 const struct xdpmx_fp_fds *h_fds(void);
-/* Write cfg (dns_port host order, edns_size). */
+/* The name hash of a lowercased wire name of len octets (include/xdpmx/
+ * abi.h), computed here as the program and the writer compute it. */
+uint64_t h_name_hash(uint64_t seed, const uint8_t *name, size_t len);
+/* The directory slot the program finds for name (presentation form,
+ * lowercase) and qtype: its index into *di, its value into *v. Fails the
+ * test when the program would find none. */
+void h_dir_slot(const char *name, uint16_t qtype, uint32_t *di, struct xdpmx_dir_slot *v);
+/* Write cfg (dns_port host order, edns_size; the directory's seed and mask
+ * stay as the map writer set them). */
 void h_cfg(uint16_t dns_port, uint16_t edns_size);
 
 /* One BPF_PROG_TEST_RUN. */

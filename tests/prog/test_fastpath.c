@@ -3,8 +3,10 @@
  * Tests of the map writer (user/lib/fastpath.c) and the object glue
  * (user/lib/bpfobj.c) against the real object and real maps: what
  * xdpmx_fp_zone_apply leaves in the maps, byte for byte, after a first
- * apply, a change, a removal and a refused (full) apply; a takeover of
- * pinned maps by a new writer; and one query really answered.
+ * apply, a change, a removal and a refused (full) apply; where it puts
+ * RRsets in the directory (every one where the program's probe finds it,
+ * names with the same hash kept apart, a crowded stretch of slots); a
+ * takeover of pinned maps by a new writer; and queries really answered.
  *
  * Root only: every test skips without root or when the kernel refuses BPF.
  * Zones are written as master files into a scratch directory and go
@@ -34,17 +36,17 @@
 #include "compile.h"
 #include "counters.h"
 #include "fastpath.h"
+#include "harness.h"
 #include "log.h"
 #include "zone.h"
 
-/* Small capacities, so "full" is reachable. */
+/* Small capacities, so "full" is reachable. The directory takes RRsets up
+ * to 3/4 of its slots: 48. */
 #define CAP_ZONES 8
-#define CAP_DIR_S 24
-#define CAP_BLOB0 32
+#define CAP_DIR 64
+#define DIR_LOAD_MAX (CAP_DIR * 3 / 4)
+#define CAP_BLOB0 64
 #define CAP_BLOB1 4
-
-static const uint32_t dir_ksz[3] = {sizeof(struct xdpmx_key_s), sizeof(struct xdpmx_key_m),
-				    sizeof(struct xdpmx_key_l)};
 
 static struct {
 	struct xdpmx_bpfobj *obj;
@@ -61,9 +63,7 @@ static void opts_small(struct xdpmx_bpfobj_opts *bo, const char *pin_dir)
 	bo->obj_path = getenv("XDPMX_BPF_OBJ");
 	bo->pin_dir = pin_dir;
 	bo->zones_max = CAP_ZONES;
-	bo->dir_max[0] = CAP_DIR_S;
-	bo->dir_max[1] = 16;
-	bo->dir_max[2] = 8;
+	bo->dir_max[0] = CAP_DIR;
 	bo->blob_max[0] = CAP_BLOB0;
 	bo->blob_max[1] = CAP_BLOB1;
 	bo->blob_max[2] = 8;
@@ -194,34 +194,46 @@ static struct xdpmx_fp_apply_stats apply(const uint8_t *apex, const char *text)
 
 /* ---- reading the maps back -------------------------------------------------- */
 
-/* Every directory entry of the maps, as (key bytes, value). */
+/* Every directory slot, those that hold an RRset listed, and the zones. */
 struct snap {
+	struct xdpmx_dir_slot all[CAP_DIR];
 	size_t n;
 	struct {
-		int d;
-		uint8_t key[sizeof(struct xdpmx_key_l)];
-		struct xdpmx_dir_val v;
-	} e[64];
+		uint32_t di;
+		struct xdpmx_dir_slot v;
+	} e[CAP_DIR];
 	struct xdpmx_zone_val zones[CAP_ZONES];
 	bool named[CAP_ZONES];
+	size_t tombs; /* tombstones */
+	uint64_t seed;
+	uint32_t mask;
 };
 
 static void snapshot(const struct xdpmx_fp_fds *fds, struct snap *s)
 {
-	memset(s, 0, sizeof(*s));
-	for (int d = 0; d < 3; d++) {
-		uint8_t key[sizeof(struct xdpmx_key_l)], next[sizeof(struct xdpmx_key_l)];
-		void *prev = NULL;
+	struct xdpmx_cfg cfg;
+	uint32_t k = 0;
 
-		while (!bpf_map_get_next_key(fds->dir[d], prev, next)) {
-			cr_assert_lt(s->n, 64);
-			s->e[s->n].d = d;
-			memcpy(s->e[s->n].key, next, dir_ksz[d]);
-			cr_assert_eq(bpf_map_lookup_elem(fds->dir[d], next, &s->e[s->n].v), 0);
-			s->n++;
-			memcpy(key, next, dir_ksz[d]);
-			prev = key;
+	memset(s, 0, sizeof(*s));
+	cr_assert_eq(bpf_map_lookup_elem(fds->cfg, &k, &cfg), 0);
+	s->seed = cfg.hash_seed;
+	s->mask = cfg.dir_mask;
+	cr_assert_eq(s->mask, CAP_DIR - 1, "cfg.dir_mask %u", s->mask);
+	for (uint32_t i = 0; i < CAP_DIR; i++) {
+		struct xdpmx_dir_slot v;
+
+		cr_assert_eq(bpf_map_lookup_elem(fds->dir, &i, &v), 0);
+		s->all[i] = v;
+		if (!v.tl) {
+			cr_assert(!v.hash || v.hash == XDPMX_DIR_TOMB, "slot %u: hash %#llx, tl 0",
+				  i, (unsigned long long)v.hash);
+			cr_assert(!v.zone && !v.ver[0].since && !v.ver[1].since,
+				  "free slot %u not zeroed", i);
+			s->tombs += v.hash != 0;
+			continue;
 		}
+		s->e[s->n].di = i;
+		s->e[s->n++].v = v;
 	}
 	for (uint32_t i = 0; i < CAP_ZONES; i++) {
 		struct xdpmx_zname zn;
@@ -231,18 +243,32 @@ static void snapshot(const struct xdpmx_fp_fds *fds, struct snap *s)
 	}
 }
 
-static const struct xdpmx_dir_val *snap_find(const struct snap *s, const struct xdpmx_centry *e)
+/* The slot of the directory the program finds for (qtype, name): probe
+ * from the home slot of the hash as the program does; NULL if none. */
+static const struct xdpmx_dir_slot *snap_lookup(const struct snap *s, uint16_t qtype_be,
+						const uint8_t *name, uint8_t name_len)
 {
-	int d = xdpmx_dir_index(e->name_len);
+	uint64_t h = h_name_hash(s->seed, name, name_len);
+	uint32_t tl = XDPMX_DIR_TL(qtype_be, name_len);
 
-	for (size_t i = 0; i < s->n; i++)
-		if (s->e[i].d == d && !memcmp(s->e[i].key, &e->key, dir_ksz[d]))
-			return &s->e[i].v;
+	for (uint32_t i = 0; i < XDPMX_DIR_PROBE; i++) {
+		const struct xdpmx_dir_slot *v = &s->all[((uint32_t)h + i) & s->mask];
+
+		if (v->tl == tl && v->hash == h)
+			return v;
+		if (!v->tl && !v->hash)
+			return NULL;
+	}
 	return NULL;
 }
 
+static const struct xdpmx_dir_slot *snap_find(const struct snap *s, const struct xdpmx_centry *e)
+{
+	return snap_lookup(s, e->key.qtype, e->key.name, e->name_len);
+}
+
 /* The version the program answers (largest since <= epoch), or -1. */
-static int live_slot(const struct xdpmx_dir_val *v, uint32_t epoch)
+static int live_slot(const struct xdpmx_dir_slot *v, uint32_t epoch)
 {
 	int best = -1;
 
@@ -253,29 +279,34 @@ static int live_slot(const struct xdpmx_dir_val *v, uint32_t epoch)
 	return best;
 }
 
-/* Assert that entry e is in the maps at exactly one version `since` of
- * zone id, the other slot empty, its blob holding e's bytes then zeros;
- * returns the blob reference. */
+/* Assert that entry e is in the maps where the program finds it, at
+ * exactly one version `since` of zone id, the other version empty, its
+ * blob holding e's bytes (the owner name last) then zeros; returns the
+ * blob reference. */
 static uint32_t assert_entry(const struct xdpmx_fp_fds *fds, const struct snap *s,
 			     const struct xdpmx_centry *e, uint32_t id, uint32_t since)
 {
-	const struct xdpmx_dir_val *v = snap_find(s, e);
+	const struct xdpmx_dir_slot *v = snap_find(s, e);
 	uint8_t blob[XDPMX_BLOB_MAX + XDPMX_BLOB_SLACK];
+	const struct xdpmx_blob_hdr *h = (const void *)blob;
 	uint32_t ref, idx;
 	int slot, c;
 
-	cr_assert_not_null(v, "entry of %u octets not in the directory", e->name_len);
+	cr_assert_not_null(v, "entry of %u octets not where the program looks", e->name_len);
 	cr_assert_eq(v->zone, id);
 	slot = live_slot(v, s->zones[id].epoch);
 	cr_assert_geq(slot, 0, "no live version");
 	cr_assert_eq(v->ver[slot].since, since, "since %u, want %u", v->ver[slot].since, since);
-	cr_assert(v->ver[!slot].since == 0 && v->ver[!slot].blob == 0, "other slot not empty");
+	cr_assert(v->ver[!slot].since == 0 && v->ver[!slot].blob == 0, "other version not empty");
 	ref = v->ver[slot].blob;
 	c = (int)XDPMX_BLOB_CLASS(ref);
 	idx = XDPMX_BLOB_INDEX(ref);
 	cr_assert_eq(c, xdpmx_blob_class(e->blob_len));
 	cr_assert_eq(bpf_map_lookup_elem(fds->blob[c], &idx, blob), 0);
 	cr_assert_eq(memcmp(blob, e->blob, e->blob_len), 0, "blob bytes differ");
+	cr_assert_eq(memcmp(blob + XDPMX_BLOB_OWNER_OFF(h->an_count, h->an_len, h->ad_len),
+			    e->key.name, e->name_len),
+		     0, "the blob does not end with the owner name");
 	for (size_t i = e->blob_len; i < XDPMX_BLOB_SIZE(c) + XDPMX_BLOB_SLACK; i++)
 		cr_assert_eq(blob[i], 0, "blob byte %zu after the blob not zero", i);
 	return ref;
@@ -322,7 +353,7 @@ Test(fastpath, apply_and_read_back)
 	struct xdpmx_zname zn;
 	struct xdpmx_fp_mem m;
 	const uint8_t **apexes;
-	struct snap s;
+	static struct snap s;
 	size_t n;
 
 	load(NULL);
@@ -330,7 +361,8 @@ Test(fastpath, apply_and_read_back)
 	cr_assert_eq(c->n, 6);
 	cr_assert_eq(xdpmx_fp_zone_apply(T.fp, APEX_FP, c, &st), 0);
 	cr_assert_eq(st.added, 6);
-	cr_assert_eq(st.changed + st.deleted + st.unchanged + st.failed + st.conflicts, 0);
+	cr_assert_eq(
+		st.changed + st.deleted + st.unchanged + st.failed + st.conflicts + st.unplaced, 0);
 	cr_assert_eq(st.epoch, 1);
 
 	snapshot(&T.obj->fds, &s);
@@ -372,7 +404,7 @@ Test(fastpath, apply_change)
 	struct xdpmx_compiled *c1 = NULL, *c2;
 	struct xdpmx_fp_apply_stats st;
 	struct xdpmx_fp_mem m;
-	struct snap before, after;
+	static struct snap before, after;
 	uint32_t id;
 
 	load(NULL);
@@ -395,7 +427,7 @@ Test(fastpath, apply_change)
 
 	for (size_t i = 0; i < c2->n; i++) {
 		const struct xdpmx_centry *e = &c2->e[i];
-		const struct xdpmx_dir_val *old = snap_find(&before, e);
+		const struct xdpmx_dir_slot *old = snap_find(&before, e);
 		bool same = false;
 
 		for (size_t k = 0; old && k < c1->n; k++)
@@ -436,7 +468,7 @@ Test(fastpath, deferred_flush)
 	struct xdpmx_compiled *c2;
 	struct xdpmx_fp_apply_stats st;
 	struct xdpmx_fp_mem m;
-	struct snap s;
+	static struct snap s;
 	size_t two = 0, tomb = 0;
 	uint32_t id;
 
@@ -449,7 +481,7 @@ Test(fastpath, deferred_flush)
 	snapshot(&T.obj->fds, &s);
 	cr_assert_eq(s.n, 7, "6 live entries and one tombstone, got %zu", s.n);
 	for (size_t i = 0; i < s.n; i++) {
-		const struct xdpmx_dir_val *v = &s.e[i].v;
+		const struct xdpmx_dir_slot *v = &s.e[i].v;
 		int sl = live_slot(v, 2);
 
 		cr_assert_geq(sl, 0);
@@ -466,7 +498,7 @@ Test(fastpath, deferred_flush)
 	snapshot(&T.obj->fds, &s);
 	cr_assert_eq(s.n, 6);
 	for (size_t i = 0; i < c2->n; i++) {
-		const struct xdpmx_dir_val *v = snap_find(&s, &c2->e[i]);
+		const struct xdpmx_dir_slot *v = snap_find(&s, &c2->e[i]);
 
 		cr_assert_not_null(v);
 		assert_entry(&T.obj->fds, &s, &c2->e[i], id, v->ver[0].since | v->ver[1].since);
@@ -490,7 +522,7 @@ Test(fastpath, deferred_flush)
 	snapshot(&T.obj->fds, &s);
 	cr_assert_eq(s.n, 6);
 	for (size_t i = 0; i < c2->n; i++) {
-		const struct xdpmx_dir_val *v = snap_find(&s, &c2->e[i]);
+		const struct xdpmx_dir_slot *v = snap_find(&s, &c2->e[i]);
 
 		cr_assert_not_null(v);
 		assert_entry(&T.obj->fds, &s, &c2->e[i], id, v->ver[0].since | v->ver[1].since);
@@ -500,6 +532,8 @@ Test(fastpath, deferred_flush)
 
 /*
  * - removing a zone leaves no directory entry, a zero epoch and no name;
+ * - the slots it used are empty again, not tombstones: nothing probes
+ *   past them any more;
  * - every blob is free again, and the zone is no longer listed;
  * - removing an unknown zone is -ENOENT.
  */
@@ -508,7 +542,7 @@ Test(fastpath, remove)
 	struct xdpmx_fp_apply_stats st;
 	struct xdpmx_fp_mem m;
 	const uint8_t **apexes;
-	struct snap s;
+	static struct snap s;
 	size_t n;
 
 	load(NULL);
@@ -516,17 +550,20 @@ Test(fastpath, remove)
 	cr_assert_eq(xdpmx_fp_zone_remove(T.fp, APEX_FP), 0);
 	snapshot(&T.obj->fds, &s);
 	cr_assert_eq(s.n, 0);
+	cr_assert_eq(s.tombs, 0, "%zu tombstones left", s.tombs);
 	cr_assert_eq(s.zones[st.zone_id].epoch, 0);
 	cr_assert_not(s.named[st.zone_id]);
 	cr_assert_eq(xdpmx_fp_mem(T.fp, &m), 0);
 	cr_assert_eq(blobs_used(&m), 0);
 	cr_assert_eq(m.entries[0] + m.entries[1] + m.entries[2], 0);
+	cr_assert_eq(m.dir_tombs, 0);
 	cr_assert_eq(xdpmx_fp_zone_list(T.fp, &apexes, &n), 0);
 	cr_assert_eq(n, 0);
 	cr_assert_eq(xdpmx_fp_zone_remove(T.fp, APEX_FP), -ENOENT);
 }
 
-/* A zone of the base plus n extra A RRsets (class 0 blobs). */
+/* A zone of the base plus n extra RRsets, one per line of fmt (fed the
+ * index and the index mod 250). */
 static char *zone_plus(int n, const char *fmt)
 {
 	size_t cap = 4096 + (size_t)n * 64, o;
@@ -539,18 +576,18 @@ static char *zone_plus(int n, const char *fmt)
 }
 
 /*
- * - an apply that does not fit a directory returns -ENOSPC with the number
- *   of entries that did not fit, and writes nothing: every map as before,
- *   the zone still at epoch 1;
+ * - an apply that would load the directory past 3/4 of its slots returns
+ *   -ENOSPC with the number of entries over, and writes nothing: every map
+ *   as before, the zone still at epoch 1;
  * - the same for a blob class that is full;
- * - afterwards the zone still applies (free lists intact).
+ * - afterwards the zone still applies (free lists and slots intact).
  */
 Test(fastpath, enospc_leaves_old_zone)
 {
 	struct xdpmx_fp_apply_stats st;
 	struct xdpmx_compiled *c;
 	struct xdpmx_fp_mem m0, m1;
-	struct snap before, after;
+	static struct snap before, after;
 	char *text;
 
 	load(NULL);
@@ -558,8 +595,8 @@ Test(fastpath, enospc_leaves_old_zone)
 	snapshot(&T.obj->fds, &before);
 	cr_assert_eq(xdpmx_fp_mem(T.fp, &m0), 0);
 
-	/* 6 + 20 names of <= 46 octets > 24 in dir_s; 26 class-0 blobs fit. */
-	text = zone_plus(20, "h%d A 198.18.1.%d\n");
+	/* 6 + 44 RRsets > 48; their class-0 blobs fit. */
+	text = zone_plus(DIR_LOAD_MAX - 4, "h%d A 198.18.1.%d\n");
 	c = compile_text(text);
 	free(text);
 	cr_assert_eq(xdpmx_fp_zone_apply(T.fp, APEX_FP, c, &st), -ENOSPC);
@@ -570,14 +607,15 @@ Test(fastpath, enospc_leaves_old_zone)
 	cr_assert_eq(xdpmx_fp_mem(T.fp, &m1), 0);
 	cr_assert_eq(memcmp(&m0, &m1, sizeof(m0)), 0, "the accounting changed");
 
-	/* 5 RRsets of 4 A records (80-byte blobs, class 1) > 4 blob slots. */
+	/* 5 RRsets of 4 A records (92-byte blobs, class 1) > the 3 class-1
+	 * slots mail1's A RRset leaves. */
 	text = zone_plus(5, "g%1$d A 198.18.2.1\ng%1$d A 198.18.2.2\ng%1$d A 198.18.2.3\n"
 			    "g%1$d A 198.18.3.%1$d\n");
 	c = compile_text(text);
 	free(text);
 	cr_assert_eq(xdpmx_fp_zone_apply(T.fp, APEX_FP, c, &st), -ENOSPC);
-	cr_assert_eq(m0.blobs[1], 0);
-	cr_assert_eq(st.failed, 1, "failed %zu", st.failed);
+	cr_assert_eq(m0.blobs[1], 1);
+	cr_assert_eq(st.failed, 2, "failed %zu", st.failed);
 	xdpmx_compiled_free(c);
 	snapshot(&T.obj->fds, &after);
 	cr_assert_eq(memcmp(&before, &after, sizeof(before)), 0, "the maps changed");
@@ -601,8 +639,8 @@ Test(fastpath, conflict_between_zones)
 		HEAD("sub.fp.test.") "@ A 198.18.0.99\nwww A 198.18.0.98\n";
 	static const uint8_t apex_child[] = "\3sub\2fp\4test";
 	struct xdpmx_fp_apply_stats st;
-	struct xdpmx_key_s key = {0};
-	struct xdpmx_dir_val v;
+	const struct xdpmx_dir_slot *v;
+	static struct snap s;
 	uint32_t parent;
 
 	load(NULL);
@@ -610,17 +648,217 @@ Test(fastpath, conflict_between_zones)
 	st = apply(apex_child, child);
 	cr_assert_eq(st.conflicts, 1, "conflicts %zu", st.conflicts);
 	cr_assert_eq(st.added, 2, "added %zu", st.added); /* www, ns1 */
-	key.qtype = htons(XDPMX_TYPE_A);
-	memcpy(key.name, apex_child, sizeof(apex_child));
-	cr_assert_eq(bpf_map_lookup_elem(T.obj->fds.dir[0], &key, &v), 0);
-	cr_assert_eq(v.zone, parent, "the key moved to zone %u", v.zone);
+	snapshot(&T.obj->fds, &s);
+	v = snap_lookup(&s, htons(XDPMX_TYPE_A), apex_child, sizeof(apex_child));
+	cr_assert_not_null(v);
+	cr_assert_eq(v->zone, parent, "the key moved to zone %u", v->zone);
 
 	cr_assert_eq(xdpmx_fp_zone_remove(T.fp, APEX_FP), 0);
 	st = apply(apex_child, child);
 	cr_assert_eq(st.added, 1);
 	cr_assert_eq(st.conflicts, 0);
-	cr_assert_eq(bpf_map_lookup_elem(T.obj->fds.dir[0], &key, &v), 0);
-	cr_assert_eq(v.zone, st.zone_id);
+	snapshot(&T.obj->fds, &s);
+	v = snap_lookup(&s, htons(XDPMX_TYPE_A), apex_child, sizeof(apex_child));
+	cr_assert_not_null(v);
+	cr_assert_eq(v->zone, st.zone_id);
+}
+
+/* The seed of the name hash the writer chose (cfg). */
+static uint64_t cfg_seed(void)
+{
+	struct xdpmx_cfg cfg;
+	uint32_t k = 0;
+
+	cr_assert_eq(bpf_map_lookup_elem(T.obj->fds.cfg, &k, &cfg), 0);
+	return cfg.hash_seed;
+}
+
+/* The inverse of one xdpmx_hash_step() without its word: the x with
+ * (x * MUL) ^ ((x * MUL) >> 32) == z. */
+static uint64_t unmix(uint64_t z)
+{
+	uint64_t y = z ^ (z >> 32), inv = XDPMX_HASH_MUL;
+
+	for (int i = 0; i < 5; i++) /* Newton: inv = MUL^-1 mod 2^64 */
+		inv *= 2 - XDPMX_HASH_MUL * inv;
+	return y * inv;
+}
+
+/* Append "\DDD" escapes of n bytes to a master-file name at t. */
+static size_t escaped(char *t, const uint8_t *b, size_t n)
+{
+	size_t o = 0;
+
+	for (size_t i = 0; i < n; i++)
+		o += (size_t)sprintf(t + o, "\\%03u", b[i]);
+	return o;
+}
+
+/* Ask the program for (qname, A) once: the action, and *addr the last
+ * octet of the first answer's address (0 if none). */
+static uint32_t ask_a(const uint8_t *qname, size_t qlen, uint8_t *addr);
+
+/*
+ * - two names of equal length whose name hashes are equal (built from the
+ *   seed: the second name's middle word solves for the first's hash) go
+ *   in one zone: the first (in compile order) is written, the second is
+ *   skipped and counted in conflicts, nothing else;
+ * - the program answers the first from its own records, and passes the
+ *   second up (miss.no_rrset): it finds the first's slot, but the blob's
+ *   owner is not its name;
+ * - with the first deleted, the second goes in and is answered.
+ */
+Test(fastpath, hash_collision_is_a_miss)
+{
+	/* a: \15 "aaaaaaaaaaaaaaa" .fp.test.; b: \15 "bbbbbbb" w1 .fp.test.,
+	 * 25 octets each: words 0-7, 8-15 (w1), 16-23, 24 */
+	uint8_t a[25], b[25];
+	struct xdpmx_fp_apply_stats st;
+	char text[1024], *t;
+	uint64_t seed, ha, h, w[4];
+	uint8_t addr = 0;
+	int tries;
+
+	load(NULL);
+	seed = cfg_seed();
+	memcpy(a,
+	       "\x0f"
+	       "aaaaaaaaaaaaaaa"
+	       "\x02"
+	       "fp"
+	       "\x04"
+	       "test",
+	       25);
+	ha = h_name_hash(seed, a, sizeof(a));
+	for (tries = 0; tries < 256; tries++) {
+		bool upper = false;
+
+		memcpy(b,
+		       "\x0f"
+		       "bbbbbbbxxxxxxxx"
+		       "\x02"
+		       "fp"
+		       "\x04"
+		       "test",
+		       25);
+		/* low octets of word 0: they change every octet of word 1 */
+		b[1] = (uint8_t)('a' + tries % 26);
+		b[2] = (uint8_t)('a' + tries / 26);
+		memset(w, 0, sizeof(w));
+		for (int k = 0; k < 4; k++)
+			memcpy(&w[k], b + 8 * k, k < 3 ? 8 : 1);
+		/* the state after word 1 that words 2 and 3 turn into ha */
+		h = unmix(unmix(ha) ^ w[3]) ^ w[2];
+		w[1] = unmix(h) ^ xdpmx_hash_step(seed, w[0]);
+		memcpy(b + 8, &w[1], 8);
+		for (int k = 8; k < 16; k++)
+			upper |= b[k] >= 'A' && b[k] <= 'Z'; /* the zone would lowercase it */
+		if (!upper)
+			break;
+	}
+	cr_assert_lt(tries, 256);
+	cr_assert_eq(h_name_hash(seed, b, sizeof(b)), ha, "the collision was not built");
+
+	t = text + sprintf(text, "%s", HEAD("fp.test."));
+	t += escaped(t, a + 1, 15);
+	t += sprintf(t, " A 198.18.0.11\n");
+	t += escaped(t, b + 1, 15);
+	sprintf(t, " A 198.18.0.12\n");
+	st = apply(APEX_FP, text);
+	cr_assert_eq(st.conflicts, 1, "conflicts %zu", st.conflicts);
+	cr_assert_eq(st.added, 2, "added %zu (ns1 and the first name)", st.added);
+	cr_assert_eq(st.unplaced + st.failed, 0);
+
+	cr_assert_eq(ask_a(a, sizeof(a), &addr), XDP_TX);
+	cr_assert_eq(addr, 11, "the first name answered with .%u", addr);
+	cr_assert_eq(ask_a(b, sizeof(b), &addr), XDP_PASS, "the second name was answered");
+
+	t = text + sprintf(text, "%s", HEAD("fp.test."));
+	t += escaped(t, b + 1, 15);
+	sprintf(t, " A 198.18.0.12\n");
+	st = apply(APEX_FP, text);
+	cr_assert_eq(st.added, 1);
+	cr_assert_eq(st.deleted, 1);
+	cr_assert_eq(st.conflicts, 0);
+	cr_assert_eq(ask_a(b, sizeof(b), &addr), XDP_TX);
+	cr_assert_eq(addr, 12);
+	cr_assert_eq(ask_a(a, sizeof(a), &addr), XDP_PASS);
+}
+
+/*
+ * - names whose hashes all select slot 0 fill the XDPMX_DIR_PROBE slots
+ *   from there; the ones that find no free slot within reach are skipped
+ *   and counted in unplaced, the apply succeeds with the rest;
+ * - the program answers every name that went in, and passes up every
+ *   name that did not (it probes the full stretch and stops);
+ * - every written RRset is where the program's probe finds it.
+ */
+Test(fastpath, crowded_home_unplaced)
+{
+	enum { N = 40 };
+	static char text[8192];
+	static struct snap s;
+	struct xdpmx_fp_apply_stats st;
+	struct xdpmx_compiled *c;
+	uint8_t names[N][16];
+	size_t lens[N], n = 0, tx = 0;
+	uint64_t seed;
+	char *t;
+
+	load(NULL);
+	seed = cfg_seed();
+	t = text + sprintf(text, "%s", HEAD("fp.test."));
+	for (unsigned i = 0; n < N && i < 1000000; i++) {
+		uint8_t *w = names[n];
+		int l = sprintf((char *)w + 1, "u%u", i);
+
+		w[0] = (uint8_t)l;
+		memcpy(w + 1 + l,
+		       "\x02"
+		       "fp"
+		       "\x04"
+		       "test",
+		       9);
+		lens[n] = (size_t)l + 10;
+		if ((h_name_hash(seed, w, lens[n]) & (CAP_DIR - 1)) != 0)
+			continue;
+		t += sprintf(t, "u%u A 198.18.7.%zu\n", i, n + 1);
+		n++;
+	}
+	cr_assert_eq(n, N);
+	c = compile_text(text);
+	cr_assert_eq(xdpmx_fp_zone_apply(T.fp, APEX_FP, c, &st), 0);
+	cr_assert_eq(st.added + st.unplaced, c->n, "%zu added, %zu unplaced of %zu", st.added,
+		     st.unplaced, c->n);
+	cr_assert_geq(st.unplaced, N - XDPMX_DIR_PROBE, "unplaced %zu", st.unplaced);
+	cr_assert_eq(st.conflicts + st.failed, 0);
+
+	for (size_t i = 0; i < N; i++) {
+		uint8_t addr = 0;
+		uint32_t act = ask_a(names[i], lens[i], &addr);
+
+		cr_assert(act == XDP_TX || act == XDP_PASS, "action %u", act);
+		if (act == XDP_TX) {
+			cr_assert_eq(addr, i + 1, "name %zu answered with .%u", i, addr);
+			tx++;
+		}
+	}
+	{
+		uint8_t addr;
+		bool ns1_in = ask_a((const uint8_t *)"\3ns1\2fp\4test", 13, &addr) == XDP_TX;
+
+		cr_assert_eq(tx + st.unplaced, N + !ns1_in, "%zu answered, %zu unplaced", tx,
+			     st.unplaced);
+	}
+	cr_assert_leq(tx, XDPMX_DIR_PROBE);
+	snapshot(&T.obj->fds, &s);
+	for (size_t i = 0; i < c->n; i++) {
+		const struct xdpmx_dir_slot *v = snap_find(&s, &c->e[i]);
+
+		if (v)
+			assert_entry(&T.obj->fds, &s, &c->e[i], st.zone_id, 1);
+	}
+	xdpmx_compiled_free(c);
 }
 
 /* Mount a private bpffs instance for the pins of this test. */
@@ -692,7 +930,7 @@ Test(fastpath, takeover_pinned)
 	const uint8_t **apexes;
 	struct xdpmx_compiled *c;
 	bool used0[CAP_BLOB0] = {0};
-	struct snap s;
+	static struct snap s;
 	uint32_t lowest = CAP_BLOB0, fpid;
 	const char *pins;
 	size_t n;
@@ -709,6 +947,8 @@ Test(fastpath, takeover_pinned)
 	snapshot(&T.obj->fds, &s);
 	for (size_t i = 0; i < s.n; i++) {
 		int sl = live_slot(&s.e[i].v, s.zones[s.e[i].v.zone].epoch);
+
+		cr_assert_geq(sl, 0);
 
 		if (XDPMX_BLOB_CLASS(s.e[i].v.ver[sl].blob) == 0)
 			used0[XDPMX_BLOB_INDEX(s.e[i].v.ver[sl].blob)] = true;
@@ -754,22 +994,30 @@ Test(fastpath, takeover_pinned)
 	cr_assert_eq(st.epoch, 2);
 	xdpmx_compiled_free(c);
 	{
-		/* read h0's entry straight from the pinned directory map */
+		/* h0's slot, read straight from the pinned maps */
+		struct xdpmx_fp_fds fds;
+		const struct xdpmx_dir_slot *v;
 		char path[256];
-		struct xdpmx_key_s key = {0};
-		struct xdpmx_dir_val v;
-		int fd;
 
-		snprintf(path, sizeof(path), "%s/%s", pins, XDPMX_STR(XDPMX_MAP_DIR_S));
-		fd = bpf_obj_get(path);
-		cr_assert_geq(fd, 0);
-		key.qtype = htons(XDPMX_TYPE_A);
-		memcpy(key.name, "\2h0\2fp\4test", 12);
-		cr_assert_eq(bpf_map_lookup_elem(fd, &key, &v), 0);
-		close(fd);
-		cr_assert_eq(v.ver[0].since, 2);
-		cr_assert_eq(v.ver[0].blob, XDPMX_BLOB_REF(0, lowest), "blob %#x, want index %u",
-			     v.ver[0].blob, lowest);
+		snprintf(path, sizeof(path), "%s/%s", pins, XDPMX_STR(XDPMX_MAP_DIR));
+		fds.dir = bpf_obj_get(path);
+		snprintf(path, sizeof(path), "%s/%s", pins, XDPMX_STR(XDPMX_MAP_CFG));
+		fds.cfg = bpf_obj_get(path);
+		snprintf(path, sizeof(path), "%s/%s", pins, XDPMX_STR(XDPMX_MAP_ZONES));
+		fds.zones = bpf_obj_get(path);
+		snprintf(path, sizeof(path), "%s/%s", pins, XDPMX_STR(XDPMX_MAP_ZNAMES));
+		fds.znames = bpf_obj_get(path);
+		cr_assert(fds.dir >= 0 && fds.cfg >= 0 && fds.zones >= 0 && fds.znames >= 0);
+		snapshot(&fds, &s);
+		close(fds.dir);
+		close(fds.cfg);
+		close(fds.zones);
+		close(fds.znames);
+		v = snap_lookup(&s, htons(XDPMX_TYPE_A), (const uint8_t *)"\2h0\2fp\4test", 12);
+		cr_assert_not_null(v);
+		cr_assert_eq(v->ver[0].since, 2);
+		cr_assert_eq(v->ver[0].blob, XDPMX_BLOB_REF(0, lowest), "blob %#x, want index %u",
+			     v->ver[0].blob, lowest);
 	}
 
 	/* The program reloaded over the pins: maps reused, cfg kept. */
@@ -778,8 +1026,69 @@ Test(fastpath, takeover_pinned)
 	cr_assert_not(o2->cfg_written);
 	xdpmx_bpfobj_close(o2);
 	o2 = NULL;
-	bo.dir_max[0] = CAP_DIR_S * 2;
+	bo.dir_max[0] = CAP_DIR * 2;
 	cr_assert_eq(xdpmx_bpfobj_open(&bo, &o2), -EPROTO);
+}
+
+/*
+ * - a writer taking over maps keeps only what the program answers: a slot
+ *   whose hash is not the hash of its blob's owner, and a copy of a live
+ *   slot where the program's probe never looks (beyond its reach from the
+ *   home slot), are dropped (tombstones or empty), the rest kept;
+ * - the next apply of the zone writes the dropped RRset again (added 1),
+ *   finds the others unchanged, and every entry is where the program looks.
+ */
+Test(fastpath, takeover_drops_unreachable)
+{
+	static struct snap s;
+	struct xdpmx_fp_apply_stats st;
+	struct xdpmx_compiled *c;
+	struct xdpmx_dir_slot bad, copy;
+	static struct dumped d;
+	uint32_t di_bad, di_copy, far;
+	uint32_t id;
+
+	load(NULL);
+	c = compile_text(ZONE_V1);
+	cr_assert_eq(xdpmx_fp_zone_apply(T.fp, APEX_FP, c, &st), 0);
+	id = st.zone_id;
+	snapshot(&T.obj->fds, &s);
+	cr_assert_eq(s.n, 6);
+	/* entry 0: its hash no longer matches its owner */
+	di_bad = s.e[0].di;
+	bad = s.e[0].v;
+	bad.hash ^= 1;
+	cr_assert_eq(bpf_map_update_elem(T.obj->fds.dir, &di_bad, &bad, 0), 0);
+	/* entry 1: copied XDPMX_DIR_PROBE + 1 slots past its home, which no
+	 * probe reaches */
+	copy = s.e[1].v;
+	far = ((uint32_t)copy.hash + XDPMX_DIR_PROBE + 1) & (CAP_DIR - 1);
+	for (di_copy = far; s.all[di_copy].tl || s.all[di_copy].hash;)
+		di_copy = (di_copy + 1) & (CAP_DIR - 1);
+	cr_assert_eq(bpf_map_update_elem(T.obj->fds.dir, &di_copy, &copy, 0), 0);
+
+	xdpmx_fp_close(T.fp);
+	T.fp = NULL;
+	cr_assert_eq(xdpmx_fp_open_fds(&T.obj->fds, &T.fp), 0);
+	snapshot(&T.obj->fds, &s);
+	cr_assert_eq(s.n, 5, "%zu slots kept, want 5", s.n);
+	cr_assert(!s.all[di_bad].tl && !s.all[di_copy].tl, "a dropped slot is still there");
+	memset(&d, 0, sizeof(d));
+	cr_assert_eq(xdpmx_fp_dump(T.fp, collect, &d), 0);
+	cr_assert_eq(d.n, 5);
+
+	cr_assert_eq(xdpmx_fp_zone_apply(T.fp, APEX_FP, c, &st), 0);
+	cr_assert_eq(st.added, 1, "added %zu", st.added);
+	cr_assert_eq(st.unchanged, 5);
+	snapshot(&T.obj->fds, &s);
+	cr_assert_eq(s.n, 6);
+	for (size_t i = 0; i < c->n; i++) {
+		const struct xdpmx_dir_slot *v = snap_find(&s, &c->e[i]);
+
+		cr_assert_not_null(v);
+		assert_entry(&T.obj->fds, &s, &c->e[i], id, v->ver[0].since | v->ver[1].since);
+	}
+	xdpmx_compiled_free(c);
 }
 
 /* Copy the object under test to path with its rodata xdpmx_abi set to abi. */
@@ -894,8 +1203,8 @@ Test(fastpath, bpfobj_refusals)
 	cr_assert_eq(xdpmx_bpfobj_open(&bo, &o), -EPROTO);
 	cr_assert_eq(xdpmx_fp_open_pinned(pins, &fp), -EPROTO);
 
-	/* Another map pinned as xdpmx_dir_s. */
-	snprintf(path, sizeof(path), "%s/%s", pins, XDPMX_STR(XDPMX_MAP_DIR_S));
+	/* Another map pinned as xdpmx_dir. */
+	snprintf(path, sizeof(path), "%s/%s", pins, XDPMX_STR(XDPMX_MAP_DIR));
 	cr_assert_eq(unlink(path), 0);
 	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "not_dir", 4, 4, 1, NULL);
 	cr_assert_geq(fd, 0);
@@ -983,4 +1292,25 @@ Test(fastpath, answer_served)
 	cr_assert_eq(xdpmx_fp_stats_reset(T.fp), 0);
 	cr_assert_eq(xdpmx_fp_stats_read(T.fp, stats), 0);
 	cr_assert_eq(stats[0][XDPMX_CNT_HIT_A], 0);
+}
+
+static uint32_t ask_a(const uint8_t *qname, size_t qlen, uint8_t *addr)
+{
+	uint8_t in[512], out[1600];
+	LIBBPF_OPTS(bpf_test_run_opts, ro);
+	size_t len = query_frame(in, qname, qlen, XDPMX_TYPE_A);
+	int err;
+
+	ro.data_in = in;
+	ro.data_size_in = (uint32_t)len;
+	ro.data_out = out;
+	ro.data_size_out = sizeof(out);
+	err = bpf_prog_test_run_opts(T.obj->prog_fd, &ro);
+	cr_assert_eq(err, 0, "BPF_PROG_TEST_RUN: %s", strerror(-err));
+	*addr = 0;
+	/* the first answer record follows the question: 12 octets of RR
+	 * header (pointer, type, class, TTL, RDLENGTH), then 4 of address */
+	if (ro.retval == XDP_TX && ro.data_size_out >= len + 16)
+		*addr = out[len + 15];
+	return ro.retval;
 }

@@ -334,18 +334,6 @@ Test(state, cfg_edns_size_runtime, .init = h_setup, .fini = h_teardown)
 	expect_wide("edns 1232 again", &full);
 }
 
-/* The directory entry of name (presentation, lowercase, <= 46 octets:
- * dir_s) and qtype, read from the map into *dv; its key into *key. */
-static void read_dir(const char *name, uint16_t qtype, struct xdpmx_key_s *key,
-		     struct xdpmx_dir_val *dv)
-{
-	memset(key, 0, sizeof(*key));
-	key->qtype = htons(qtype);
-	cr_assert_gt(dname_wire(key->name, sizeof(key->name), name), 0);
-	cr_assert_eq(bpf_map_lookup_elem(h_fds()->dir[0], key, dv), 0,
-		     "Couldn't read the directory entry of %s: %s", name, strerror(errno));
-}
-
 /* Send the A query for name and expect XDP_ABORTED, the frame unchanged,
  * and the aborted counter. */
 static void expect_aborted(const char *what, const char *name)
@@ -376,15 +364,14 @@ static void expect_aborted(const char *what, const char *name)
 Test(state, impossible_states_abort, .init = h_setup, .fini = h_teardown)
 {
 	const struct xdpmx_fp_fds *fds = h_fds();
-	struct xdpmx_key_s key;
-	struct xdpmx_dir_val dv, bad;
+	struct xdpmx_dir_slot dv, bad;
 	uint8_t blob[XDPMX_BLOB_MAX + XDPMX_BLOB_SLACK], orig[sizeof(blob)];
 	struct xdpmx_blob_hdr *h = (void *)blob;
-	uint32_t ref, idx;
+	uint32_t ref, idx, di;
 	int fd, i;
 
 	h_zones_all(XDPMX_ORDER_CYCLIC);
-	read_dir("three.prog.test", 1, &key, &dv);
+	h_dir_slot("three.prog.test", 1, &di, &dv);
 	ref = dv.ver[0].since ? dv.ver[0].blob : dv.ver[1].blob;
 	cr_assert_neq(ref, XDPMX_BLOB_NONE);
 	fd = fds->blob[XDPMX_BLOB_CLASS(ref)];
@@ -427,11 +414,51 @@ Test(state, impossible_states_abort, .init = h_setup, .fini = h_teardown)
 		else
 			bad.ver[1].blob =
 				i == 1 ? XDPMX_BLOB_REF(5, 0) : XDPMX_BLOB_REF(0, 1u << 27);
-		cr_assert_eq(bpf_map_update_elem(fds->dir[0], &key, &bad, 0), 0);
+		cr_assert_eq(bpf_map_update_elem(fds->dir, &di, &bad, 0), 0);
 		expect_aborted(what[i], "three.prog.test");
 	}
-	cr_assert_eq(bpf_map_update_elem(fds->dir[0], &key, &dv, 0), 0);
+	cr_assert_eq(bpf_map_update_elem(fds->dir, &di, &dv, 0), 0);
 	expect_q("restored", "three.prog.test", 1, 0, 0, XDPMX_CNT_HIT_A,
+		 &(const struct expect){.an = (const char *const[]){
+						"three.prog.test. 300 IN A 198.18.3.2",
+						"three.prog.test. 300 IN A 198.18.3.1",
+						"three.prog.test. 300 IN A 198.18.3.3", NULL}});
+}
+
+/*
+ * - a directory slot whose blob ends with another owner name (what a name
+ *   with the same hash, qtype and length as a loaded one finds) is a miss
+ *   under miss.no_rrset with the query passed up unchanged, never an
+ *   answer from the other name's records: w2's A slot pointed at w1's A
+ *   blob (a name of the same length), three's at one's (another length);
+ * - restored, both are answered again.
+ */
+Test(state, owner_mismatch_is_miss, .init = h_setup, .fini = h_teardown)
+{
+	const struct xdpmx_fp_fds *fds = h_fds();
+	static const struct {
+		const char *name, *other, *answer;
+	} c[] = {
+		{"w2.prog.test", "w1.prog.test", "w2.prog.test. 300 IN A 198.18.4.2"},
+		{"three.prog.test", "one.prog.test", NULL},
+	};
+	struct xdpmx_dir_slot v, other, bad;
+	uint32_t di, dother;
+
+	h_zones_all(XDPMX_ORDER_FIXED);
+	for (int i = 0; i < 2; i++) {
+		h_dir_slot(c[i].name, 1, &di, &v);
+		h_dir_slot(c[i].other, 1, &dother, &other);
+		cr_assert_neq(di, dother);
+		bad = v;
+		memcpy(bad.ver, other.ver, sizeof(bad.ver));
+		cr_assert_eq(bpf_map_update_elem(fds->dir, &di, &bad, 0), 0);
+		expect_q(c[i].name, c[i].name, 1, 0, 0, XDPMX_CNT_MISS_NO_RRSET, NULL);
+		cr_assert_eq(bpf_map_update_elem(fds->dir, &di, &v, 0), 0);
+	}
+	expect_q("w2 restored", "w2.prog.test", 1, 0, 0, XDPMX_CNT_HIT_A,
+		 &(const struct expect){.an = (const char *const[]){c[0].answer, NULL}});
+	expect_q("three restored", "three.prog.test", 1, 0, 0, XDPMX_CNT_HIT_A,
 		 &(const struct expect){.an = (const char *const[]){
 						"three.prog.test. 300 IN A 198.18.3.2",
 						"three.prog.test. 300 IN A 198.18.3.1",

@@ -352,7 +352,8 @@ TestSuite(compile, .fini = teardown);
 /*
  * - a blob goes to the smallest class it fits, up to 1280 bytes; beyond
  *   that -E2BIG;
- * - a name goes to dir_s up to 46 octets, dir_m up to 126, else dir_l.
+ * - a name is in length class 0 up to 46 octets, 1 up to 126, else 2 (the
+ *   statistics count RRsets by these; up to ABI 2 they were directories).
  */
 Test(compile, classes_and_dirs)
 {
@@ -367,12 +368,12 @@ Test(compile, classes_and_dirs)
 	cr_assert_eq(xdpmx_blob_class(513), 4);
 	cr_assert_eq(xdpmx_blob_class(1280), 4);
 	cr_assert_eq(xdpmx_blob_class(1281), -E2BIG);
-	cr_assert_eq(xdpmx_dir_index(1), 0);
-	cr_assert_eq(xdpmx_dir_index(46), 0);
-	cr_assert_eq(xdpmx_dir_index(47), 1);
-	cr_assert_eq(xdpmx_dir_index(126), 1);
-	cr_assert_eq(xdpmx_dir_index(127), 2);
-	cr_assert_eq(xdpmx_dir_index(255), 2);
+	cr_assert_eq(xdpmx_name_class(1), 0);
+	cr_assert_eq(xdpmx_name_class(46), 0);
+	cr_assert_eq(xdpmx_name_class(47), 1);
+	cr_assert_eq(xdpmx_name_class(126), 1);
+	cr_assert_eq(xdpmx_name_class(127), 2);
+	cr_assert_eq(xdpmx_name_class(255), 2);
 }
 
 /* ---- answer blobs ----------------------------------------------------------- */
@@ -380,6 +381,7 @@ Test(compile, classes_and_dirs)
 /*
  * - three A records: header, rec_off 0/16/32, each record owner 0xc00c,
  *   type A, class IN, the RRset TTL, RDLENGTH 4, the address, zone order;
+ *   then the owner name, lowercase, for the program to compare;
  * - the key is (A, "www.example.com." lowercase), zero padded.
  */
 Test(compile, a_x3)
@@ -399,6 +401,8 @@ Test(compile, a_x3)
 		/* www.example.com. 300 IN A 192.0.2.3 */
 		0xc0, 0x0c, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00, 0x01, 0x2c, 0x00, 0x04,
 		192, 0, 2, 3,
+		/* owner: www.example.com. */
+		3, 'w', 'w', 'w', 7, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 3, 'c', 'o', 'm', 0,
 	};
 	/* clang-format on */
 	/* clang-format off */
@@ -419,7 +423,7 @@ Test(compile, a_x3)
 		cr_assert_eq(((const uint8_t *)&e->key)[i], 0, "key byte %zu not zero", i);
 	cr_assert_eq(e->flags, 0);
 	cr_assert_eq(cz->blob_bytes, sizeof(exp));
-	cr_assert_eq(xdpmx_blob_class(e->blob_len), 0);
+	cr_assert_eq(xdpmx_blob_class(e->blob_len), 1); /* 62 + 17 > 64 */
 }
 
 /*
@@ -437,6 +441,8 @@ Test(compile, aaaa_x1)
 		/* v6.example.com. 3600 IN AAAA 2001:db8::1 */
 		0xc0, 0x0c, 0x00, 0x1c, 0x00, 0x01, 0x00, 0x00, 0x0e, 0x10, 0x00, 0x10,
 		0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1,
+		/* owner: v6.example.com. */
+		2, 'v', '6', 7, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 3, 'c', 'o', 'm', 0,
 	};
 	/* clang-format on */
 
@@ -464,6 +470,9 @@ Test(compile, ptr)
 		0xc0, 0x0c, 0x00, 0x0c, 0x00, 0x01, 0x00, 0x01, 0x51, 0x80, 0x00, 0x13,
 		5, 'm', 'a', 'i', 'l', '1', 7, 'e', 'x', 'a', 'm', 'p', 'l', 'e',
 		3, 'c', 'o', 'm', 0,
+		/* owner */
+		1, '1', 1, '2', 1, '0', 3, '1', '9', '2', 7, 'i', 'n', '-', 'a', 'd', 'd', 'r',
+		4, 'a', 'r', 'p', 'a', 0,
 	};
 	/* clang-format on */
 	/* clang-format off */
@@ -476,6 +485,9 @@ Test(compile, ptr)
 		 * 10 octets into "\1 2\1 2\1 0\3 192\7in-addr\4arpa\0" */
 		0xc0, 0x0c, 0x00, 0x0c, 0x00, 0x01, 0x00, 0x01, 0x51, 0x80, 0x00, 0x07,
 		4, 'h', 'o', 's', 't', 0xc0, 12 + 10,
+		/* owner */
+		1, '2', 1, '2', 1, '0', 3, '1', '9', '2', 7, 'i', 'n', '-', 'a', 'd', 'd', 'r',
+		4, 'a', 'r', 'p', 'a', 0,
 	};
 	/* clang-format on */
 	/* clang-format off */
@@ -486,6 +498,9 @@ Test(compile, ptr)
 		/* 3.2.0.192.in-addr.arpa. 86400 IN PTR 3.2.0.192.in-addr.arpa. */
 		0xc0, 0x0c, 0x00, 0x0c, 0x00, 0x01, 0x00, 0x01, 0x51, 0x80, 0x00, 0x02,
 		0xc0, 0x0c,
+		/* owner */
+		1, '3', 1, '2', 1, '0', 3, '1', '9', '2', 7, 'i', 'n', '-', 'a', 'd', 'd', 'r',
+		4, 'a', 'r', 'p', 'a', 0,
 	};
 	/* clang-format on */
 
@@ -527,6 +542,8 @@ Test(compile, mx_in_zone)
 		/* mail2.example.com. 600 IN A 192.0.2.2 */
 		5, 'm', 'a', 'i', 'l', '2', 0xc0, 0x0c, 0x00, 0x01, 0x00, 0x01,
 		0x00, 0x00, 0x02, 0x58, 0x00, 0x04, 192, 0, 2, 2,
+		/* owner: example.com. */
+		7, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 3, 'c', 'o', 'm', 0,
 	};
 	/* clang-format on */
 
@@ -560,6 +577,8 @@ Test(compile, mx_out_of_zone)
 		/* example.com. 3600 IN MX 5 mx.other.net. */
 		0xc0, 0x0c, 0x00, 0x0f, 0x00, 0x01, 0x00, 0x00, 0x0e, 0x10, 0x00, 0x10,
 		0x00, 0x05, 2, 'm', 'x', 5, 'o', 't', 'h', 'e', 'r', 3, 'n', 'e', 't', 0,
+		/* owner: example.com. */
+		7, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 3, 'c', 'o', 'm', 0,
 	};
 	/* clang-format on */
 
@@ -591,6 +610,8 @@ Test(compile, mx_below_delegation)
 		/* deleg.example.com. 3600 IN MX 20 sub.example.com. */
 		0xc0, 0x0c, 0x00, 0x0f, 0x00, 0x01, 0x00, 0x00, 0x0e, 0x10, 0x00, 0x08,
 		0x00, 0x14, 3, 's', 'u', 'b', 0xc0, 12 + 6,
+		/* owner: deleg.example.com. */
+		5, 'd', 'e', 'l', 'e', 'g', 7, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 3, 'c', 'o', 'm', 0,
 	};
 	/* clang-format on */
 
@@ -679,8 +700,9 @@ Test(compile, a_x8_order_signed)
 	cz = compile(z);
 	e = find(cz, "eight.example.com.", T_A);
 	cr_assert_not_null(e);
-	cr_assert_eq(e->blob_len, sizeof(head) + 128);
+	cr_assert_eq(e->blob_len, sizeof(head) + 128 + 19); /* owner: 19 octets */
 	cr_assert_eq(memcmp(e->blob, head, sizeof(head)), 0);
+	cr_assert_eq(memcmp(e->blob + sizeof(head) + 128, "\5eight\7example\3com", 19), 0);
 	for (int i = 0; i < 8; i++) {
 		/* eight.example.com. 60 IN A 198.51.100.(i+1) */
 		/* clang-format off */
@@ -718,7 +740,7 @@ Test(compile, too_big_skipped)
 
 	e32 = find(cz, "n32.example.com.", T_A);
 	cr_assert_not_null(e32);
-	cr_assert_eq(e32->blob_len, 8 + 64 + 32 * 16);
+	cr_assert_eq(e32->blob_len, 8 + 64 + 32 * 16 + 17); /* owner n32.example.com. */
 	cr_assert_eq(xdpmx_blob_class(e32->blob_len), 4);
 	cr_assert_null(find(cz, "n33.example.com.", T_A));
 	cr_assert_null(find(cz, "big.example.com.", T_PTR));
@@ -751,7 +773,7 @@ Test(compile, mx_additional_trimmed)
 	cr_assert_eq(h->an_count, 3);
 	cr_assert_eq(h->ad_count, 0);
 	cr_assert_eq(h->ad_len, 0);
-	cr_assert_eq(e->blob_len, 8 + 6 + h->an_len);
+	cr_assert_eq(e->blob_len, 8 + 6 + h->an_len + 18); /* owner many.example.com. */
 	cr_assert_eq(e->flags, XDPMX_CENTRY_F_AD_TRIMMED);
 
 	/* 6 A records with a 192-octet literal owner prefix: 6 * 208 > 1280 */
@@ -783,6 +805,8 @@ Test(compile, mixed_case)
 		/* MAIL1.example.com. 300 IN A 192.0.2.1 */
 		5, 'M', 'A', 'I', 'L', '1', 0xc0, 12 + 4, 0x00, 0x01, 0x00, 0x01,
 		0x00, 0x00, 0x01, 0x2c, 0x00, 0x04, 192, 0, 2, 1,
+		/* owner: www.example.com., lowercase */
+		3, 'w', 'w', 'w', 7, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 3, 'c', 'o', 'm', 0,
 	};
 	/* clang-format on */
 	/* clang-format off */
@@ -800,8 +824,10 @@ Test(compile, mixed_case)
 }
 
 /*
- * - names of 46, 47, 126, 127 and 255 octets compile, with name_len and
- *   the directory they belong to (s, m, m, l, l), keys zero padded;
+ * - names of 46, 47, 126, 127 and 255 octets (the edges of the name-length
+ *   classes, once directories of their own) compile, with name_len and
+ *   their class (0, 1, 1, 2, 2), keys zero padded, every blob ending with
+ *   its owner name;
  * - the set is sorted by (name_len, key): strictly increasing, and two
  *   compiles of one zone are byte-identical.
  */
@@ -835,9 +861,12 @@ Test(compile, dir_classes_and_order)
 			if (e->name_len != names[i].len)
 				continue;
 			found++;
-			cr_assert_eq(xdpmx_dir_index(e->name_len), names[i].dir);
+			cr_assert_eq(xdpmx_name_class(e->name_len), names[i].dir);
 			for (size_t b = e->name_len; b < sizeof(e->key.name); b++)
 				cr_assert_eq(e->key.name[b], 0);
+			cr_assert_eq(memcmp(e->blob + e->blob_len - e->name_len, e->key.name,
+					    e->name_len),
+				     0, "the blob does not end with its owner");
 		}
 		cr_assert_eq(found, 3, "name of %zu octets: %zu entries", names[i].len, found);
 	}

@@ -33,13 +33,25 @@
 
 #define PIN_NAME(m) XDPMX_STR(m)
 
-/* Every map pin the program creates (unpinned by a purge). */
+/* Every map pin the program creates (unpinned by a purge), and those of
+ * maps older ABIs had (ABI 2's three directories), so that a purge also
+ * clears what an older version left. */
 static const char *const map_pins[] = {
-	PIN_NAME(XDPMX_MAP_CFG),    PIN_NAME(XDPMX_MAP_STATS), PIN_NAME(XDPMX_MAP_ROT),
-	PIN_NAME(XDPMX_MAP_IFACES), PIN_NAME(XDPMX_MAP_ZONES), PIN_NAME(XDPMX_MAP_ZNAMES),
-	PIN_NAME(XDPMX_MAP_DIR_S),  PIN_NAME(XDPMX_MAP_DIR_M), PIN_NAME(XDPMX_MAP_DIR_L),
-	PIN_NAME(XDPMX_MAP_BLOB0),  PIN_NAME(XDPMX_MAP_BLOB1), PIN_NAME(XDPMX_MAP_BLOB2),
-	PIN_NAME(XDPMX_MAP_BLOB3),  PIN_NAME(XDPMX_MAP_BLOB4),
+	PIN_NAME(XDPMX_MAP_CFG),
+	PIN_NAME(XDPMX_MAP_STATS),
+	PIN_NAME(XDPMX_MAP_ROT),
+	PIN_NAME(XDPMX_MAP_IFACES),
+	PIN_NAME(XDPMX_MAP_ZONES),
+	PIN_NAME(XDPMX_MAP_ZNAMES),
+	PIN_NAME(XDPMX_MAP_DIR),
+	PIN_NAME(XDPMX_MAP_BLOB0),
+	PIN_NAME(XDPMX_MAP_BLOB1),
+	PIN_NAME(XDPMX_MAP_BLOB2),
+	PIN_NAME(XDPMX_MAP_BLOB3),
+	PIN_NAME(XDPMX_MAP_BLOB4),
+	"xdpmx_dir_s",
+	"xdpmx_dir_m",
+	"xdpmx_dir_l",
 };
 
 #define PROG_PIN_PREFIX "prog_"

@@ -35,9 +35,8 @@ static void skel_maps(struct xdpmx *s, struct bpf_map *m[N_MAPS])
 	struct bpf_map *all[] = {
 		s->maps.XDPMX_MAP_CFG,	  s->maps.XDPMX_MAP_STATS, s->maps.XDPMX_MAP_ROT,
 		s->maps.XDPMX_MAP_IFACES, s->maps.XDPMX_MAP_ZONES, s->maps.XDPMX_MAP_ZNAMES,
-		s->maps.XDPMX_MAP_DIR_S,  s->maps.XDPMX_MAP_DIR_M, s->maps.XDPMX_MAP_DIR_L,
-		s->maps.XDPMX_MAP_BLOB0,  s->maps.XDPMX_MAP_BLOB1, s->maps.XDPMX_MAP_BLOB2,
-		s->maps.XDPMX_MAP_BLOB3,  s->maps.XDPMX_MAP_BLOB4,
+		s->maps.XDPMX_MAP_DIR,	  s->maps.XDPMX_MAP_BLOB0, s->maps.XDPMX_MAP_BLOB1,
+		s->maps.XDPMX_MAP_BLOB2,  s->maps.XDPMX_MAP_BLOB3, s->maps.XDPMX_MAP_BLOB4,
 	};
 
 	_Static_assert(sizeof(all) / sizeof(all[0]) == N_MAPS, "one map per fd");
@@ -232,6 +231,18 @@ static int check_opts(const struct xdpmx_bpfobj_opts *opts)
 		       XDPMX_UDP_MIN);
 		return -EINVAL;
 	}
+	if (opts->dir_max[0] &&
+	    (opts->dir_max[0] < XDPMX_DIR_PROBE || (opts->dir_max[0] & (opts->dir_max[0] - 1)))) {
+		pr_err("Couldn't load the BPF object: %u directory slots is not a power of two of "
+		       "at least %u",
+		       opts->dir_max[0], XDPMX_DIR_PROBE);
+		return -EINVAL;
+	}
+	if (opts->dir_max[1] || opts->dir_max[2]) {
+		pr_err("Couldn't load the BPF object: one directory since ABI 3: give its slots "
+		       "as the first directory size only");
+		return -EINVAL;
+	}
 	for (int c = 0; c < XDPMX_BLOB_CLASSES; c++) {
 		if (opts->blob_max[c] > 0x10000000U) {
 			pr_err("Couldn't load the BPF object: %u blobs of class %d do not fit a "
@@ -331,10 +342,9 @@ int xdpmx_bpfobj_open(const struct xdpmx_bpfobj_opts *opts, struct xdpmx_bpfobj 
 
 	skel_maps(o->skel, maps);
 	want_max[4] = opts->zones_max;
-	for (int d = 0; d < 3; d++)
-		want_max[6 + d] = opts->dir_max[d];
+	want_max[6] = opts->dir_max[0];
 	for (int c = 0; c < XDPMX_BLOB_CLASSES; c++)
-		want_max[9 + c] = opts->blob_max[c];
+		want_max[7 + c] = opts->blob_max[c];
 	for (size_t i = 0; i < N_MAPS; i++) {
 		if (!opts->pin_dir && (err = bpf_map__set_pin_path(maps[i], NULL)))
 			goto err;

@@ -7,6 +7,9 @@
  * into an arena: compiling a zone costs one small record per RRset, one
  * qsort and one final array, with no per-RRset allocation.
  *
+ * Every blob ends with its owner name (canonical: lowercased), which the
+ * program compares with the question name before it answers.
+ *
  * Name compression: the program copies the blob after the question, whose
  * name starts at packet offset 12 and equals the owner name of the RRset
  * (case aside: the client's 0x20 case is kept). So a suffix of the owner
@@ -324,7 +327,7 @@ static int build_blob(const struct xdpmx_zone *z, const struct xdpmx_node *n,
 		      const struct xdpmx_rrset *rs, struct bbuf *bb, uint8_t *eflags)
 {
 	struct xdpmx_blob_hdr hdr = {};
-	size_t an_off, an_end;
+	size_t an_off, an_end, ad_end;
 	unsigned ad_count = 0;
 	struct qname q;
 	int ret;
@@ -350,6 +353,9 @@ static int build_blob(const struct xdpmx_zone *z, const struct xdpmx_node *n,
 
 	if (rs->type == XDPMX_TYPE_MX) {
 		ret = put_additional(z, &q, rs, bb, &ad_count);
+		/* The owner name must still fit after the additional records. */
+		if (!ret && bb->len + n->name_len > XDPMX_BLOB_MAX)
+			ret = -E2BIG;
 		if (ret == -ENOSPC || ret == -E2BIG) {
 			bb->len = an_end;
 			ad_count = 0;
@@ -358,9 +364,15 @@ static int build_blob(const struct xdpmx_zone *z, const struct xdpmx_node *n,
 			return ret;
 		}
 	}
+	ad_end = bb->len;
+	/* The owner, for the program to compare with the question name: the
+	 * directory finds RRsets by a hash of the name (abi.h). */
+	ret = put(bb, n->name, n->name_len);
+	if (ret)
+		return ret;
 
 	hdr.an_len = (uint16_t)(an_end - an_off);
-	hdr.ad_len = (uint16_t)(bb->len - an_end);
+	hdr.ad_len = (uint16_t)(ad_end - an_end);
 	hdr.an_count = (uint8_t)rs->count;
 	hdr.ad_count = (uint8_t)ad_count;
 	hdr.order = rs->order < XDPMX_ORDER__MAX ? rs->order : XDPMX_ORDER_CYCLIC;
@@ -387,11 +399,11 @@ int xdpmx_blob_class(size_t len)
 	return -E2BIG;
 }
 
-int xdpmx_dir_index(size_t name_len)
+int xdpmx_name_class(size_t name_len)
 {
-	if (name_len <= XDPMX_NAME_S)
+	if (name_len <= XDPMX_NAME_CLASS_S)
 		return 0;
-	if (name_len <= XDPMX_NAME_M)
+	if (name_len <= XDPMX_NAME_CLASS_M)
 		return 1;
 	return 2;
 }

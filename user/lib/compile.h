@@ -14,8 +14,9 @@
  *    exchange (in MX zone order, each host once) that is in this zone and
  *    authoritative (RFC 1034 section 4.3.2). Exchanges elsewhere are left out.
  *  - Only what fits: at most XDPMX_RR_MAX answer and XDPMX_AD_MAX additional
- *    records, and a blob of at most XDPMX_BLOB_MAX bytes. Anything else is
- *    skipped (counted by reason) and answered by the slow path.
+ *    records, and a blob of at most XDPMX_BLOB_MAX bytes, the owner name at
+ *    its end included. Anything else is skipped (counted by reason) and
+ *    answered by the slow path.
  */
 #ifndef XDPMX_COMPILE_H
 #define XDPMX_COMPILE_H
@@ -40,7 +41,8 @@ struct xdpmx_centry {
 /* Entry flags. */
 #define XDPMX_CENTRY_F_AD_TRIMMED 0x01 /* MX compiled without its additional
 					  records: more than XDPMX_AD_MAX, or
-					  the blob would exceed XDPMX_BLOB_MAX */
+					  the blob (owner included) would
+					  exceed XDPMX_BLOB_MAX */
 
 enum xdpmx_skip {
 	XDPMX_SKIP_TOO_BIG = 0,  /* blob larger than XDPMX_BLOB_MAX */
@@ -66,9 +68,17 @@ int xdpmx_centry_cmp(const struct xdpmx_centry *a, const struct xdpmx_centry *b)
 /* Size class for a blob of len bytes, or -E2BIG. */
 int xdpmx_blob_class(size_t len);
 
-/* Which directory a name of name_len octets goes to: 0 (dir_s), 1 (dir_m),
- * 2 (dir_l). */
-int xdpmx_dir_index(size_t name_len);
+/* Name-length classes the fast path's statistics count RRsets by
+ * (xdpmx_fp_mem()): most mail names and in-addr.arpa names fit 46 octets,
+ * ip6.arpa names (74) fit 126. (Up to ABI 2 each class had a directory of
+ * its own; since ABI 3 one directory holds every name.) */
+#define XDPMX_NAME_CLASS_S 46
+#define XDPMX_NAME_CLASS_M 126
+#define XDPMX_NAME_CLASSES 3
+
+/* The class of a name of name_len octets (root byte included): 0 (up to
+ * XDPMX_NAME_CLASS_S), 1 (up to XDPMX_NAME_CLASS_M), 2 (longer). */
+int xdpmx_name_class(size_t name_len);
 
 /* Compile one RRset of node n (of zone z) into e. Returns 0, -E2BIG or
  * -ENOSPC (too big / too many: skipped), -EINVAL (not a compiled type or

@@ -5,8 +5,11 @@
  * docs/fastpath.md).
  *
  * In memory, per zone: its id, its epoch, and the RRsets the program answers
- * at that epoch (key, blob reference, version slot, blob bytes), sorted as
- * struct xdpmx_compiled so an apply is one merge pass. Per blob class: a
+ * at that epoch (key, directory slot, blob reference, version, blob bytes),
+ * sorted as struct xdpmx_compiled so an apply is one merge pass. For the
+ * directory: a mirror of what every slot holds (hash, qtype and length,
+ * zone), which is where a new RRset's slot is chosen and where two RRsets
+ * that the program could not tell apart are caught. Per blob class: a
  * stack of free indices. All of it is rebuilt from the maps when a writer
  * takes over pinned maps, so the maps are the only state that matters.
  *
@@ -23,13 +26,14 @@
 #include <arpa/inet.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include <sys/random.h>
 
 #include "fastpath.h"
 #include "log.h"
 
 /* Elements per batch syscall: large enough to amortise the syscall, small
- * enough that the key and value buffers stay in cache (258 + 20 bytes each
- * for dir_l). */
+ * enough that the key and value buffers stay in cache (1288 bytes per value
+ * for the largest blob class). */
 #define BATCH 1024
 
 /* A grace period through the private map-in-map must take at least this
@@ -40,20 +44,34 @@
  * so this is orders of magnitude longer than any run. */
 #define GRACE_SLEEP_NS 50000000L
 
+/* The directory takes new RRsets while at most 3/4 of its slots hold one:
+ * beyond that the runs of used slots grow long enough that new names no
+ * longer find a free slot within XDPMX_DIR_PROBE of their home. */
+#define DIR_LOAD_NUM 3
+#define DIR_LOAD_DEN 4
+
+enum map_idx {
+	M_CFG,
+	M_STATS,
+	M_ROT,
+	M_IFACES,
+	M_ZONES,
+	M_ZNAMES,
+	M_DIR,
+	M_BLOB0,
+};
+
 static const char *const map_names[] = {
 	XDPMX_STR(XDPMX_MAP_CFG),    XDPMX_STR(XDPMX_MAP_STATS), XDPMX_STR(XDPMX_MAP_ROT),
 	XDPMX_STR(XDPMX_MAP_IFACES), XDPMX_STR(XDPMX_MAP_ZONES), XDPMX_STR(XDPMX_MAP_ZNAMES),
-	XDPMX_STR(XDPMX_MAP_DIR_S),  XDPMX_STR(XDPMX_MAP_DIR_M), XDPMX_STR(XDPMX_MAP_DIR_L),
-	XDPMX_STR(XDPMX_MAP_BLOB0),  XDPMX_STR(XDPMX_MAP_BLOB1), XDPMX_STR(XDPMX_MAP_BLOB2),
-	XDPMX_STR(XDPMX_MAP_BLOB3),  XDPMX_STR(XDPMX_MAP_BLOB4),
+	XDPMX_STR(XDPMX_MAP_DIR),    XDPMX_STR(XDPMX_MAP_BLOB0), XDPMX_STR(XDPMX_MAP_BLOB1),
+	XDPMX_STR(XDPMX_MAP_BLOB2),  XDPMX_STR(XDPMX_MAP_BLOB3), XDPMX_STR(XDPMX_MAP_BLOB4),
 };
 #define N_MAPS (sizeof(map_names) / sizeof(map_names[0]))
 
 /* struct xdpmx_fp_fds seen as an array in map_names order. */
 _Static_assert(sizeof(struct xdpmx_fp_fds) == N_MAPS * sizeof(int), "fds match map_names");
-
-static const uint32_t dir_key_size[3] = {sizeof(struct xdpmx_key_s), sizeof(struct xdpmx_key_m),
-					 sizeof(struct xdpmx_key_l)};
+_Static_assert(M_BLOB0 + XDPMX_BLOB_CLASSES == N_MAPS, "blob maps come last");
 
 static inline uint32_t blob_value_size(int c)
 {
@@ -65,9 +83,10 @@ struct fp_ent {
 	uint8_t *kb;	/* qtype (network order), name; then the blob bytes */
 	uint32_t ref;	/* XDPMX_BLOB_REF of the blob */
 	uint32_t since; /* its version */
+	uint32_t di;	/* its directory slot */
 	uint16_t blob_len;
 	uint8_t name_len;
-	uint8_t slot; /* the ver[] slot holding it; the other one is empty */
+	uint8_t slot; /* the ver[] entry holding it; the other one is empty */
 };
 
 static inline const uint8_t *ent_blob(const struct fp_ent *e)
@@ -78,15 +97,15 @@ static inline const uint8_t *ent_blob(const struct fp_ent *e)
 enum op_kind { OP_ADD, OP_CHG, OP_DEL };
 
 /* Step 4 of an apply, waiting for a grace period: a changed entry whose
- * old version and blob go, or a deleted entry whose key and blob go. */
+ * old version and blob go, or a deleted entry whose slot and blob go. */
 struct fp_pend {
-	uint8_t *kb;	/* qtype + name, in fp_zone.pend_keys */
+	uint32_t di;	/* the directory slot */
 	uint32_t ref;	/* CHG: the new blob */
 	uint32_t since; /* CHG: the new version */
 	uint32_t old_ref;
 	uint8_t name_len;
 	uint8_t kind; /* OP_CHG or OP_DEL */
-	uint8_t slot; /* CHG: the new version's slot */
+	uint8_t slot; /* CHG: the new version's ver[] entry */
 };
 
 struct fp_zone {
@@ -99,7 +118,6 @@ struct fp_zone {
 	uint8_t *bytes; /* every e[i].kb */
 	size_t npend;	/* step 4 not done yet (deferred mode) */
 	struct fp_pend *pend;
-	uint8_t *pend_keys;
 };
 
 /* A stack of free indices; the lowest index on top. */
@@ -107,6 +125,28 @@ struct idstack {
 	uint32_t max, nfree;
 	uint32_t *free;
 };
+
+/* What the writer knows of one directory slot: what the kernel holds in
+ * hash, tl and zone (the versions are in the zones' entries), and whether
+ * the RRset in it was deleted and waits for step 4 to become a tombstone
+ * (DSLOT_DYING, in zone). */
+struct dslot {
+	uint64_t hash;
+	uint32_t tl;
+	uint32_t zone;
+};
+#define DSLOT_DYING 0x80000000U
+#define DSLOT_ZONE(d) ((d)->zone & ~DSLOT_DYING)
+
+static inline bool dslot_empty(const struct dslot *d)
+{
+	return !d->tl && !d->hash;
+}
+
+static inline bool dslot_tomb(const struct dslot *d)
+{
+	return !d->tl && d->hash;
+}
 
 struct xdpmx_fp {
 	struct xdpmx_fp_fds fds; /* owned */
@@ -117,8 +157,12 @@ struct xdpmx_fp {
 	size_t npz, cappz;
 
 	uint32_t zones_max;
-	uint32_t dir_max[3];
-	uint64_t dir_n[3];
+	uint32_t dir_slots, dir_mask;	    /* dir_mask: cfg.dir_mask */
+	uint64_t seed;			    /* cfg.hash_seed */
+	struct dslot *dm;		    /* mirror of the directory, dir_slots long */
+	uint64_t dir_used;		    /* slots holding an RRset (dying ones too) */
+	uint64_t dir_tombs;		    /* tombstones */
+	uint64_t dir_n[XDPMX_NAME_CLASSES]; /* RRsets by name-length class */
 	struct idstack blobs[XDPMX_BLOB_CLASSES];
 	struct idstack ids;
 
@@ -263,24 +307,179 @@ static void zone_free(struct fp_zone *z)
 	free(z->e);
 	free(z->bytes);
 	free(z->pend);
-	free(z->pend_keys);
 	free(z);
 }
 
-/* ---- map helpers ------------------------------------------------------------ */
+/* ---- the directory ---------------------------------------------------------- */
+
+/* The name hash of a canonical wire name of len octets, as the program
+ * computes it (abi.h: 8-octet words in host order, the last zero padded). */
+static uint64_t name_hash(uint64_t seed, const uint8_t *name, size_t len)
+{
+	uint64_t h = seed;
+
+	for (size_t o = 0; o < len; o += 8) {
+		uint64_t w = 0;
+
+		memcpy(&w, name + o, len - o < 8 ? len - o : 8);
+		h = xdpmx_hash_step(h, w);
+	}
+	return h;
+}
+
+/* The hash and tl of an RRset key (qtype, then the name of name_len). */
+static void key_hash(const struct xdpmx_fp *fp, const uint8_t *kb, uint8_t name_len, uint64_t *hash,
+		     uint32_t *tl)
+{
+	uint16_t qtype_be;
+
+	memcpy(&qtype_be, kb, 2);
+	*hash = name_hash(fp->seed, kb + 2, name_len);
+	*tl = XDPMX_DIR_TL(qtype_be, name_len);
+}
+
+static inline uint32_t dir_next(const struct xdpmx_fp *fp, uint32_t di)
+{
+	return (di + 1) & fp->dir_mask;
+}
+
+static inline uint32_t dir_prev(const struct xdpmx_fp *fp, uint32_t di)
+{
+	return (di - 1) & fp->dir_mask;
+}
 
 /*
- * Every write of a directory entry that may exist goes in place
- * (BPF_F_LOCK: the kernel copies the value into the element it has, under
- * the value's bpf_spin_lock) instead of allocating a new element and
- * freeing the old one. A freed hash element can be handed to the very next
- * update, so a program still reading it after its lookup would read another
- * key's versions and answer one name with another's records. In place, the
- * program reads its own key's value, and the protocol only ever rewrites the
- * slot it does not answer from (fastpath.h; docs/fastpath.md). New keys are
- * inserted as usual (BPF_F_LOCK falls back to an insert).
+ * Where a new RRset (hash, tl) goes: the first free slot (empty or
+ * tombstone) from its home on. The probe goes on past that slot to the
+ * first empty one, as far as the program would probe, to find an RRset
+ * with the same (hash, tl): the program would find that one first.
+ * Returns 0 and *di; -EEXIST and *di the slot of that RRset; -ENOSPC
+ * when no slot within XDPMX_DIR_PROBE is free.
+ *
+ * A dying RRset with the same (hash, tl) (deleted, its slot a tombstone
+ * after step 4) is no obstacle: the new one goes after it, so the program
+ * keeps finding the old one until its deletion, misses the name until the
+ * tombstone, then finds the new one.
  */
-#define DIR_WRITE BPF_F_LOCK
+static int dir_place(const struct xdpmx_fp *fp, uint64_t hash, uint32_t tl, uint32_t *di)
+{
+	uint32_t s = (uint32_t)hash & fp->dir_mask;
+	int64_t free_at = -1;
+
+	for (int i = 0; i < XDPMX_DIR_PROBE; i++, s = dir_next(fp, s)) {
+		const struct dslot *d = &fp->dm[s];
+
+		if (d->tl == tl && d->hash == hash) {
+			if (!(d->zone & DSLOT_DYING)) {
+				*di = s;
+				return -EEXIST;
+			}
+			free_at = -1;
+			continue;
+		}
+		if (!d->tl && free_at < 0)
+			free_at = s;
+		if (dslot_empty(d))
+			break;
+	}
+	if (free_at < 0)
+		return -ENOSPC;
+	*di = (uint32_t)free_at;
+	return 0;
+}
+
+/* Whether the program finds the RRset in slot di: no empty slot and no
+ * other slot with the same (hash, tl) between its home and di, and di
+ * within XDPMX_DIR_PROBE of its home. */
+static bool dir_reachable(const struct xdpmx_fp *fp, uint32_t di)
+{
+	const struct dslot *t = &fp->dm[di];
+	uint32_t s = (uint32_t)t->hash & fp->dir_mask;
+
+	for (int i = 0; i < XDPMX_DIR_PROBE; i++, s = dir_next(fp, s)) {
+		const struct dslot *d = &fp->dm[s];
+
+		if (s == di)
+			return true;
+		if (dslot_empty(d) || (d->tl == t->tl && d->hash == t->hash))
+			return false;
+	}
+	return false;
+}
+
+/* The kernel value of slot di: the mirror's hash, tl and zone, and the
+ * versions given. */
+static struct xdpmx_dir_slot slot_val(const struct xdpmx_fp *fp, uint32_t di, struct xdpmx_ver v0,
+				      struct xdpmx_ver v1)
+{
+	const struct dslot *d = &fp->dm[di];
+
+	return (struct xdpmx_dir_slot){
+		.hash = d->hash, .tl = d->tl, .zone = DSLOT_ZONE(d), .ver = {v0, v1}};
+}
+
+/* A batch of directory slots to write: index and value each. */
+struct slot_batch {
+	uint32_t n;
+	uint32_t key[BATCH];
+	struct xdpmx_dir_slot val[BATCH];
+};
+
+/* Write the slots queued in b (in order: a later write of a slot wins) and
+ * empty it. Returns 0 or the error of the update, logged with what. */
+static int slots_flush(struct xdpmx_fp *fp, struct slot_batch *b, const char *what)
+{
+	LIBBPF_OPTS(bpf_map_batch_opts, o);
+	uint32_t cnt = b->n;
+	int err = b->n ? bpf_map_update_batch(fp->fds.dir, b->key, b->val, &cnt, &o) : 0;
+
+	if (err)
+		pr_err("Couldn't %s in map '%s': %s", what, map_names[M_DIR], strerror(-err));
+	b->n = 0;
+	return err;
+}
+
+/* Queue a write of slot di; writes the batch out when it is full. */
+static int slots_add(struct xdpmx_fp *fp, struct slot_batch *b, uint32_t di,
+		     const struct xdpmx_dir_slot *v, const char *what)
+{
+	b->key[b->n] = di;
+	b->val[b->n++] = *v;
+	return b->n == BATCH ? slots_flush(fp, b, what) : 0;
+}
+
+/*
+ * Tombstones that no probe needs any more become empty: a tombstone
+ * followed by an empty slot is walked past by no RRset's probe (the RRsets
+ * behind it would have to lie beyond that empty slot), so it and the
+ * tombstones before it can go. Checks the tombstone at di (0 <= di, or
+ * every slot when all is set) in the mirror and queues the writes.
+ */
+static int tombs_sweep(struct xdpmx_fp *fp, struct slot_batch *b, uint32_t di, bool all)
+{
+	const struct xdpmx_dir_slot empty = {0};
+	uint32_t n = all ? fp->dir_slots : 1;
+
+	for (uint32_t k = 0; k < n; k++) {
+		uint32_t s = all ? k : di;
+
+		if (!dslot_tomb(&fp->dm[s]) || !dslot_empty(&fp->dm[dir_next(fp, s)]))
+			continue;
+		for (uint32_t left = fp->dir_slots; left && dslot_tomb(&fp->dm[s]); left--) {
+			int err;
+
+			fp->dm[s] = (struct dslot){0};
+			fp->dir_tombs--;
+			err = slots_add(fp, b, s, &empty, "clear tombstones");
+			if (err)
+				return err;
+			s = dir_prev(fp, s);
+		}
+	}
+	return 0;
+}
+
+/* ---- map helpers ------------------------------------------------------------ */
 
 /* bpf_map_update_batch(); *done is how many elements were applied. */
 static int update_batch(int fd, const void *keys, const void *vals, uint32_t n, uint64_t flags,
@@ -292,33 +491,6 @@ static int update_batch(int fd, const void *keys, const void *vals, uint32_t n, 
 
 	*done = err ? cnt : n;
 	return err;
-}
-
-static int delete_batch(int fd, const void *keys, size_t ksz, uint32_t n)
-{
-	LIBBPF_OPTS(bpf_map_batch_opts, o);
-	uint32_t cnt = n;
-	int err = bpf_map_delete_batch(fd, keys, &cnt, &o);
-
-	/* A key already gone is not an error for a delete: go on one by one
-	 * from the one that was missing. */
-	if (err == -ENOENT) {
-		const uint8_t *k = keys;
-
-		for (uint32_t i = cnt; i < n; i++) {
-			err = bpf_map_delete_elem(fd, k + i * ksz);
-			if (err && err != -ENOENT)
-				return err;
-		}
-		return 0;
-	}
-	return err;
-}
-
-static void key_from_kb(uint8_t *key, uint32_t ksz, const uint8_t *kb, uint8_t name_len)
-{
-	memset(key, 0, ksz);
-	memcpy(key, kb, 2 + (size_t)name_len);
 }
 
 /* How the writer waits for a grace period. */
@@ -400,30 +572,25 @@ static void fp_grace_init(struct xdpmx_fp *fp)
 /* ---- open / takeover ----------------------------------------------------------- */
 
 struct shape {
-	uint32_t type, key, value, flags_mask, flags;
+	uint32_t type, key, value;
 	uint32_t max; /* 0: any */
 };
 
 static int check_shapes(struct xdpmx_fp *fp, const char *where)
 {
 	const struct shape want[N_MAPS] = {
-		{BPF_MAP_TYPE_ARRAY, 4, sizeof(struct xdpmx_cfg), 0, 0, 1},
-		{BPF_MAP_TYPE_PERCPU_ARRAY, 4, 8, 0, 0, XDPMX_IFACE_MAX * XDPMX_CNT__MAX},
-		{BPF_MAP_TYPE_PERCPU_ARRAY, 4, 4, 0, 0, 1},
-		{BPF_MAP_TYPE_ARRAY, 4, sizeof(struct xdpmx_iface), 0, 0, XDPMX_IFACE_MAX},
-		{BPF_MAP_TYPE_ARRAY, 4, sizeof(struct xdpmx_zone_val), 0, 0, 0},
-		{BPF_MAP_TYPE_HASH, 4, sizeof(struct xdpmx_zname), 0, 0, 0},
-		{BPF_MAP_TYPE_HASH, sizeof(struct xdpmx_key_s), sizeof(struct xdpmx_dir_val), 0, 0,
-		 0},
-		{BPF_MAP_TYPE_HASH, sizeof(struct xdpmx_key_m), sizeof(struct xdpmx_dir_val), 0, 0,
-		 0},
-		{BPF_MAP_TYPE_HASH, sizeof(struct xdpmx_key_l), sizeof(struct xdpmx_dir_val), 0, 0,
-		 0},
-		{BPF_MAP_TYPE_ARRAY, 4, XDPMX_BLOB_SIZE(0) + XDPMX_BLOB_SLACK, 0, 0, 0},
-		{BPF_MAP_TYPE_ARRAY, 4, XDPMX_BLOB_SIZE(1) + XDPMX_BLOB_SLACK, 0, 0, 0},
-		{BPF_MAP_TYPE_ARRAY, 4, XDPMX_BLOB_SIZE(2) + XDPMX_BLOB_SLACK, 0, 0, 0},
-		{BPF_MAP_TYPE_ARRAY, 4, XDPMX_BLOB_SIZE(3) + XDPMX_BLOB_SLACK, 0, 0, 0},
-		{BPF_MAP_TYPE_ARRAY, 4, XDPMX_BLOB_SIZE(4) + XDPMX_BLOB_SLACK, 0, 0, 0},
+		[M_CFG] = {BPF_MAP_TYPE_ARRAY, 4, sizeof(struct xdpmx_cfg), 1},
+		[M_STATS] = {BPF_MAP_TYPE_PERCPU_ARRAY, 4, 8, XDPMX_IFACE_MAX * XDPMX_CNT__MAX},
+		[M_ROT] = {BPF_MAP_TYPE_PERCPU_ARRAY, 4, 4, 1},
+		[M_IFACES] = {BPF_MAP_TYPE_ARRAY, 4, sizeof(struct xdpmx_iface), XDPMX_IFACE_MAX},
+		[M_ZONES] = {BPF_MAP_TYPE_ARRAY, 4, sizeof(struct xdpmx_zone_val), 0},
+		[M_ZNAMES] = {BPF_MAP_TYPE_HASH, 4, sizeof(struct xdpmx_zname), 0},
+		[M_DIR] = {BPF_MAP_TYPE_ARRAY, 4, sizeof(struct xdpmx_dir_slot), 0},
+		[M_BLOB0] = {BPF_MAP_TYPE_ARRAY, 4, XDPMX_BLOB_SIZE(0) + XDPMX_BLOB_SLACK, 0},
+		[M_BLOB0 + 1] = {BPF_MAP_TYPE_ARRAY, 4, XDPMX_BLOB_SIZE(1) + XDPMX_BLOB_SLACK, 0},
+		[M_BLOB0 + 2] = {BPF_MAP_TYPE_ARRAY, 4, XDPMX_BLOB_SIZE(2) + XDPMX_BLOB_SLACK, 0},
+		[M_BLOB0 + 3] = {BPF_MAP_TYPE_ARRAY, 4, XDPMX_BLOB_SIZE(3) + XDPMX_BLOB_SLACK, 0},
+		[M_BLOB0 + 4] = {BPF_MAP_TYPE_ARRAY, 4, XDPMX_BLOB_SIZE(4) + XDPMX_BLOB_SLACK, 0},
 	};
 
 	for (size_t i = 0; i < N_MAPS; i++) {
@@ -440,30 +607,33 @@ static int check_shapes(struct xdpmx_fp *fp, const char *where)
 		    info.value_size != want[i].value ||
 		    (want[i].max && info.max_entries != want[i].max) || info.max_entries == 0) {
 			pr_err("Couldn't use map '%s'%s: it does not match this build (type %u, "
-			       "key %u, "
-			       "value %u, max_entries %u; this build wants type %u, key %u, value "
-			       "%u): "
-			       "unload with --purge",
+			       "key %u, value %u, max_entries %u; this build wants type %u, key "
+			       "%u, value %u): unload with --purge",
 			       map_names[i], where, info.type, info.key_size, info.value_size,
 			       info.max_entries, want[i].type, want[i].key, want[i].value);
 			return -EPROTO;
 		}
-		if (i == 4)
+		if (i == M_ZONES)
 			fp->zones_max = info.max_entries;
-		else if (i >= 6 && i <= 8)
-			fp->dir_max[i - 6] = info.max_entries;
-		else if (i >= 9)
-			fp->blobs[i - 9].max = info.max_entries;
+		else if (i == M_DIR)
+			fp->dir_slots = info.max_entries;
+		else if (i >= M_BLOB0)
+			fp->blobs[i - M_BLOB0].max = info.max_entries;
 	}
 	if (fp->zones_max > 0x10000000U) {
 		pr_err("Couldn't use map '%s'%s: %u zones is more than the writer supports",
-		       map_names[4], where, fp->zones_max);
+		       map_names[M_ZONES], where, fp->zones_max);
+		return -EPROTO;
+	}
+	if (fp->dir_slots < XDPMX_DIR_PROBE || (fp->dir_slots & (fp->dir_slots - 1))) {
+		pr_err("Couldn't use map '%s'%s: %u slots is not a power of two of at least %u",
+		       map_names[M_DIR], where, fp->dir_slots, XDPMX_DIR_PROBE);
 		return -EPROTO;
 	}
 	for (int c = 0; c < XDPMX_BLOB_CLASSES; c++) {
 		if (fp->blobs[c].max > 0x10000000U) {
 			pr_err("Couldn't use map '%s'%s: %u entries do not fit a blob reference",
-			       map_names[9 + c], where, fp->blobs[c].max);
+			       map_names[M_BLOB0 + c], where, fp->blobs[c].max);
 			return -EPROTO;
 		}
 	}
@@ -496,7 +666,7 @@ static int read_array(int fd, uint32_t n, size_t vsz, void *vals)
 	return err;
 }
 
-/* What the takeover keeps of a directory entry. */
+/* What the takeover keeps of a directory slot (e.di). */
 struct tk_ent {
 	uint32_t zone;
 	struct fp_ent e;
@@ -505,13 +675,8 @@ struct tk_ent {
 struct takeover {
 	struct tk_ent *ents;
 	size_t n, cap;
-	uint8_t *kbytes; /* 2 + name bytes of each ent, NAME_MAX + 3 apart */
-	/* keys to delete and values to rewrite, per directory */
-	uint8_t *del[3];
-	size_t ndel[3], capdel[3];
-	uint8_t *rw_keys[3];
-	struct xdpmx_dir_val *rw_vals[3];
-	size_t nrw[3], caprw[3];
+	struct slot_batch *b; /* the slots to rewrite or to turn into tombstones */
+	size_t ndel, nrw;
 };
 
 static int grow(void **p, size_t *cap, size_t need, size_t elem)
@@ -542,176 +707,176 @@ static int ent_cmp(const void *pa, const void *pb)
 	return memcmp(a->kb, b->kb, 2 + (size_t)a->name_len);
 }
 
-static int tk_add_del(struct takeover *tk, int d, const uint8_t *key)
+/* Turn the RRset in slot di into a tombstone, in the mirror and (queued)
+ * in the map. */
+static int dir_kill(struct xdpmx_fp *fp, struct slot_batch *b, uint32_t di, const char *what)
 {
-	size_t ksz = dir_key_size[d];
+	const struct xdpmx_dir_slot tomb = {.hash = XDPMX_DIR_TOMB, .zone = XDPMX_ZONE_NONE};
 
-	if (grow((void **)&tk->del[d], &tk->capdel[d], tk->ndel[d] + 1, ksz))
-		return -ENOMEM;
-	memcpy(tk->del[d] + tk->ndel[d]++ * ksz, key, ksz);
-	return 0;
+	fp->dm[di] = (struct dslot){.hash = XDPMX_DIR_TOMB, .zone = XDPMX_ZONE_NONE};
+	fp->dir_used--;
+	fp->dir_tombs++;
+	return slots_add(fp, b, di, &tomb, what);
 }
 
-static int tk_add_rw(struct takeover *tk, int d, const uint8_t *key, const struct xdpmx_dir_val *v)
+/* One directory slot found in the maps. */
+static int tk_slot(struct xdpmx_fp *fp, struct takeover *tk, uint32_t di,
+		   const struct xdpmx_dir_slot *v, uint8_t *blob_used[XDPMX_BLOB_CLASSES])
 {
-	size_t ksz = dir_key_size[d], cap = tk->caprw[d];
-
-	if (grow((void **)&tk->rw_keys[d], &tk->caprw[d], tk->nrw[d] + 1, ksz) ||
-	    grow((void **)&tk->rw_vals[d], &cap, tk->nrw[d] + 1, sizeof(*v)))
-		return -ENOMEM;
-	memcpy(tk->rw_keys[d] + tk->nrw[d] * ksz, key, ksz);
-	tk->rw_vals[d][tk->nrw[d]++] = *v;
-	return 0;
-}
-
-/* One directory entry found in the maps. */
-static int tk_entry(struct xdpmx_fp *fp, struct takeover *tk, int d, const uint8_t *key,
-		    const struct xdpmx_dir_val *v, uint8_t *blob_used[XDPMX_BLOB_CLASSES])
-{
-	const uint8_t *name = key + 2;
-	struct fp_zone *z = v->zone < fp->zones_max ? fp->zt[v->zone] : NULL;
-	size_t nlen = wire_len(name, dir_key_size[d] - 2);
-	int best = -1;
-	uint32_t cls, idx;
+	struct fp_zone *z = v->zone && v->zone < fp->zones_max ? fp->zt[v->zone] : NULL;
+	uint32_t cls, idx, len = XDPMX_DIR_TL_LEN(v->tl);
 	struct tk_ent *te;
+	int best = -1;
 
-	/* Unreachable (no live zone, or a key the program never builds) or a
-	 * miss already: deleting it changes no answer. */
-	if (!z || nlen == 0 || xdpmx_dir_index(nlen) != d)
-		return tk_add_del(tk, d, key);
+	if (!v->tl) {
+		if (v->hash) {
+			fp->dm[di] = (struct dslot){.hash = XDPMX_DIR_TOMB};
+			fp->dir_tombs++;
+		}
+		return 0;
+	}
+	fp->dm[di] = (struct dslot){.hash = v->hash, .tl = v->tl, .zone = v->zone};
+	fp->dir_used++;
+	/* Unreachable (no live zone) or a miss already: dropping it changes
+	 * no answer. */
+	if (!z || len == 0 || len > XDPMX_NAME_MAX)
+		goto drop;
 	for (int s = 0; s < 2; s++)
 		if (v->ver[s].since && v->ver[s].since <= z->epoch &&
 		    (best < 0 || v->ver[s].since > v->ver[best].since))
 			best = s;
 	if (best < 0 || v->ver[best].blob == XDPMX_BLOB_NONE)
-		return tk_add_del(tk, d, key);
+		goto drop;
 	cls = XDPMX_BLOB_CLASS(v->ver[best].blob);
 	idx = XDPMX_BLOB_INDEX(v->ver[best].blob);
 	if (cls >= XDPMX_BLOB_CLASSES || idx >= fp->blobs[cls].max) {
-		char buf[XDPMX_NAME_MAX * 4 + 2];
-
-		pr_warn("Directory entry %s (type %u) points at blob %#x, outside the blob maps: "
-			"the program aborts on it; left alone",
-			name_str(name, buf, sizeof(buf)), ntohs(*(const uint16_t *)key),
-			v->ver[best].blob);
+		pr_warn("Directory slot %u points at blob %#x, outside the blob maps: the program "
+			"aborts on it; left alone",
+			di, v->ver[best].blob);
 		return 0;
 	}
-	if (blob_used[cls][idx]) {
-		char buf[XDPMX_NAME_MAX * 4 + 2];
-
-		pr_warn("Directory entry %s shares blob %#x with another entry: kept, but the "
-			"maps were not written by this writer",
-			name_str(name, buf, sizeof(buf)), v->ver[best].blob);
-	}
+	if (blob_used[cls][idx])
+		pr_warn("Directory slot %u shares blob %#x with another slot: kept, but the maps "
+			"were not written by this writer",
+			di, v->ver[best].blob);
 	blob_used[cls][idx] = 1;
 	if (v->ver[!best].since || v->ver[!best].blob) {
 		/* An old version, or one of an apply that never completed:
 		 * invisible to the program, dropped. */
-		struct xdpmx_dir_val nv = {.zone = v->zone};
+		struct xdpmx_dir_slot nv = *v;
+		int err;
 
-		nv.ver[best] = v->ver[best];
-		if (tk_add_rw(tk, d, key, &nv))
-			return -ENOMEM;
+		nv.ver[!best] = (struct xdpmx_ver){0};
+		err = slots_add(fp, tk->b, di, &nv, "drop stale versions");
+		if (err)
+			return err;
+		tk->nrw++;
 	}
 	if (grow((void **)&tk->ents, &tk->cap, tk->n + 1, sizeof(*tk->ents)))
 		return -ENOMEM;
 	te = &tk->ents[tk->n++];
 	te->zone = v->zone;
+	/* kb comes from the blob (the owner name ends it). */
 	te->e = (struct fp_ent){.ref = v->ver[best].blob,
 				.since = v->ver[best].since,
-				.name_len = (uint8_t)nlen,
+				.di = di,
+				.name_len = (uint8_t)len,
 				.slot = (uint8_t)best};
-	/* kb is filled once every entry is known (the array may move). */
-	te->e.kb = NULL;
 	return 0;
+drop:
+	tk->ndel++;
+	return dir_kill(fp, tk->b, di, "delete dead slots");
 }
 
-static int tk_scan_dir(struct xdpmx_fp *fp, struct takeover *tk, int d,
-		       uint8_t *blob_used[XDPMX_BLOB_CLASSES], uint8_t **kstore, size_t *kn,
-		       size_t *kcap)
+/* Read every slot of the directory, in batches, through tk_slot(). */
+static int tk_scan_dir(struct xdpmx_fp *fp, struct takeover *tk,
+		       uint8_t *blob_used[XDPMX_BLOB_CLASSES])
 {
 	LIBBPF_OPTS(bpf_map_batch_opts, o);
-	size_t ksz = dir_key_size[d];
-	uint8_t *keys = malloc(BATCH * ksz), *batch = malloc(ksz);
-	struct xdpmx_dir_val *vals = malloc(BATCH * sizeof(*vals));
-	bool first = true;
+	uint32_t *keys = malloc(BATCH * sizeof(*keys)), pos = 0, out = 0;
+	struct xdpmx_dir_slot *vals = malloc(BATCH * sizeof(*vals));
 	int err = 0;
 
-	if (!keys || !vals || !batch) {
+	if (!keys || !vals) {
 		err = -ENOMEM;
 		goto out;
 	}
-	for (;;) {
+	while (pos < fp->dir_slots) {
 		uint32_t cnt = BATCH;
-		int e = bpf_map_lookup_batch(fp->fds.dir[d], first ? NULL : batch, batch, keys,
-					     vals, &cnt, &o);
+		int e = bpf_map_lookup_batch(fp->fds.dir, pos ? &out : NULL, &out, keys, vals, &cnt,
+					     &o);
 
 		if (e && e != -ENOENT) {
 			err = e;
-			pr_err("Couldn't read map '%s': %s", map_names[6 + d], strerror(-e));
+			pr_err("Couldn't read map '%s': %s", map_names[M_DIR], strerror(-e));
 			goto out;
 		}
-		first = false;
-		for (uint32_t i = 0; i < cnt; i++) {
-			size_t before = tk->n;
-
-			err = tk_entry(fp, tk, d, keys + i * ksz, &vals[i], blob_used);
-			if (err)
-				goto out;
-			if (tk->n > before) {
-				/* keep the key bytes: qtype + name */
-				if (grow((void **)kstore, kcap, *kn + 1, XDPMX_NAME_MAX + 3)) {
-					err = -ENOMEM;
-					goto out;
-				}
-				memcpy(*kstore + *kn * (XDPMX_NAME_MAX + 3), keys + i * ksz,
-				       2 + (size_t)tk->ents[before].e.name_len);
-				(*kn)++;
-			}
-		}
-		if (e == -ENOENT || cnt == 0)
+		for (uint32_t i = 0; i < cnt && !err; i++)
+			if (keys[i] < fp->dir_slots)
+				err = tk_slot(fp, tk, keys[i], &vals[i], blob_used);
+		if (err || e == -ENOENT || cnt == 0)
 			break;
+		pos += cnt;
 	}
 out:
 	free(keys);
 	free(vals);
-	free(batch);
 	return err;
 }
 
-/* Keep entry i's key and blob bytes (val: the blob's array value). */
-static int tk_keep_blob(struct takeover *tk, size_t i, const uint8_t *kstore, const uint8_t *val)
+/* Keep entry i's key and blob bytes (val: the blob's array value), the key
+ * from the owner name that ends the blob. Returns 0, 1 when the blob's
+ * owner is not one the program would find in that slot (the entry is
+ * dropped), or -ENOMEM. */
+static int tk_keep_blob(struct xdpmx_fp *fp, struct takeover *tk, size_t i, const uint8_t *val)
 {
 	struct fp_ent *e = &tk->ents[i].e;
+	const struct dslot *d = &fp->dm[e->di];
 	int c = (int)XDPMX_BLOB_CLASS(e->ref);
+	const uint8_t *owner;
 	struct xdpmx_blob_hdr h;
-	size_t len;
+	uint16_t qtype_be = XDPMX_DIR_TL_QTYPE(d->tl);
+	size_t off;
 
 	memcpy(&h, val, sizeof(h));
-	len = XDPMX_BLOB_AN_OFF(h.an_count) + h.an_len + h.ad_len;
-	if (len > XDPMX_BLOB_SIZE(c))
-		len = XDPMX_BLOB_SIZE(c);
-	e->blob_len = (uint16_t)len;
-	e->kb = malloc(2 + (size_t)e->name_len + len);
+	off = XDPMX_BLOB_OWNER_OFF(h.an_count, h.an_len, h.ad_len);
+	if (off + e->name_len > XDPMX_BLOB_SIZE(c))
+		return 1;
+	owner = val + off;
+	if (wire_len(owner, e->name_len) != e->name_len ||
+	    name_hash(fp->seed, owner, e->name_len) != d->hash)
+		return 1;
+	for (size_t k = 0; k < e->name_len; k++)
+		if (owner[k] >= 'A' && owner[k] <= 'Z') /* the program hashes lowercase */
+			return 1;
+	e->blob_len = (uint16_t)(off + e->name_len);
+	e->kb = malloc(2 + (size_t)e->name_len + e->blob_len);
 	if (!e->kb)
 		return -ENOMEM;
-	memcpy(e->kb, kstore + i * (XDPMX_NAME_MAX + 3), 2 + (size_t)e->name_len);
-	memcpy(e->kb + 2 + e->name_len, val, len);
+	memcpy(e->kb, &qtype_be, 2);
+	memcpy(e->kb + 2, owner, e->name_len);
+	memcpy(e->kb + 2 + e->name_len, val, e->blob_len);
+	(void)tk;
 	return 0;
 }
 
 /*
  * Read back the blob of every kept entry. A class with a quarter or more of
  * its slots in use is read whole in batches (a million lookups one by one
- * take over a second); a sparser one blob by blob.
+ * take over a second); a sparser one blob by blob. An entry whose blob does
+ * not end with the owner the slot was hashed from keeps e.kb NULL.
  */
-static int tk_read_blobs(struct xdpmx_fp *fp, struct takeover *tk, const uint8_t *kstore)
+static int tk_read_blobs(struct xdpmx_fp *fp, struct takeover *tk)
 {
 	uint8_t val[XDPMX_BLOB_MAX + XDPMX_BLOB_SLACK];
 	size_t used[XDPMX_BLOB_CLASSES] = {};
 	uint32_t *owner[XDPMX_BLOB_CLASSES] = {};
+	/* entries of one blob (slots sharing it: warned about in tk_slot()) */
+	uint32_t *same = malloc((tk->n ? tk->n : 1) * sizeof(*same));
 	int err = 0;
 
+	if (!same)
+		return -ENOMEM;
 	for (size_t i = 0; i < tk->n; i++)
 		used[XDPMX_BLOB_CLASS(tk->ents[i].e.ref)]++;
 	for (int c = 0; c < XDPMX_BLOB_CLASSES; c++) {
@@ -730,17 +895,19 @@ static int tk_read_blobs(struct xdpmx_fp *fp, struct takeover *tk, const uint8_t
 		uint32_t idx = XDPMX_BLOB_INDEX(e->ref);
 
 		if (owner[c]) {
+			same[i] = owner[c][idx];
 			owner[c][idx] = (uint32_t)i;
 			continue;
 		}
 		if (bpf_map_lookup_elem(fp->fds.blob[c], &idx, val)) {
 			err = -errno;
-			pr_err("Couldn't read blob %u of map '%s': %s", idx, map_names[9 + c],
+			pr_err("Couldn't read blob %u of map '%s': %s", idx, map_names[M_BLOB0 + c],
 			       strerror(-err));
 			goto out;
 		}
-		if ((err = tk_keep_blob(tk, i, kstore, val)))
+		if ((err = tk_keep_blob(fp, tk, i, val)) < 0)
 			goto out;
+		err = 0;
 	}
 	for (int c = 0; c < XDPMX_BLOB_CLASSES; c++) {
 		LIBBPF_OPTS(bpf_map_batch_opts, o);
@@ -762,25 +929,73 @@ static int tk_read_blobs(struct xdpmx_fp *fp, struct takeover *tk, const uint8_t
 
 			if (e && e != -ENOENT) {
 				err = e;
-				pr_err("Couldn't read map '%s': %s", map_names[9 + c],
+				pr_err("Couldn't read map '%s': %s", map_names[M_BLOB0 + c],
 				       strerror(-e));
 				break;
 			}
-			for (uint32_t k = 0; k < cnt && !err; k++)
-				if (keys[k] < fp->blobs[c].max && owner[c][keys[k]] != UINT32_MAX)
-					err = tk_keep_blob(tk, owner[c][keys[k]], kstore,
-							   vals + (size_t)k * vsz);
-			if (err || !cnt || e == -ENOENT)
+			for (uint32_t k = 0; k < cnt && err >= 0; k++) {
+				uint32_t i =
+					keys[k] < fp->blobs[c].max ? owner[c][keys[k]] : UINT32_MAX;
+
+				for (; i != UINT32_MAX && err >= 0; i = same[i])
+					err = tk_keep_blob(fp, tk, i, vals + (size_t)k * vsz);
+			}
+			if (err < 0 || !cnt || e == -ENOENT)
 				break;
+			err = 0;
 			pos += cnt;
 		}
 		free(vals);
-		if (err)
+		if (err < 0)
 			goto out;
+		err = 0;
 	}
 out:
 	for (int c = 0; c < XDPMX_BLOB_CLASSES; c++)
 		free(owner[c]);
+	free(same);
+	return err < 0 ? err : 0;
+}
+
+/* Drop the kept entries the program would not answer from: a blob whose
+ * owner is not what the slot was hashed from (e.kb NULL), or a slot the
+ * program's probe never reaches. The first pass turns the former into
+ * tombstones, which keeps every probe that walked past them intact. */
+static int tk_verify(struct xdpmx_fp *fp, struct takeover *tk)
+{
+	size_t k = 0;
+	int err = 0;
+
+	for (int pass = 0; pass < 2 && !err; pass++) {
+		for (size_t i = 0; i < tk->n && !err; i++) {
+			struct fp_ent *e = &tk->ents[i].e;
+			char buf[XDPMX_NAME_MAX * 4 + 2];
+
+			if (!e->name_len) /* dropped by the first pass */
+				continue;
+			if (pass == 0 ? e->kb != NULL : dir_reachable(fp, e->di))
+				continue;
+			if (e->kb)
+				pr_warn("Directory slot %u (%s, type %u) is not where the program "
+					"looks for it: dropped",
+					e->di, name_str(e->kb + 2, buf, sizeof(buf)),
+					ntohs(*(const uint16_t *)e->kb));
+			else
+				pr_warn("Directory slot %u does not match the owner name of its "
+					"blob: dropped",
+					e->di);
+			free(e->kb);
+			e->kb = NULL;
+			e->name_len = 0; /* marks it dropped */
+			tk->ndel++;
+			err = dir_kill(fp, tk->b, e->di, "delete unreachable slots");
+		}
+	}
+	/* Keep the rest. */
+	for (size_t i = 0; i < tk->n; i++)
+		if (tk->ents[i].e.name_len)
+			tk->ents[k++] = tk->ents[i];
+	tk->n = k;
 	return err;
 }
 
@@ -805,9 +1020,7 @@ static int tk_distribute(struct xdpmx_fp *fp, struct takeover *tk)
 		size_t j = i, bytes = 0, off = 0;
 
 		while (j < tk->n && tk->ents[j].zone == tk->ents[i].zone) {
-			if (tk->ents[j].e.kb)
-				bytes +=
-					2 + (size_t)tk->ents[j].e.name_len + tk->ents[j].e.blob_len;
+			bytes += 2 + (size_t)tk->ents[j].e.name_len + tk->ents[j].e.blob_len;
 			j++;
 		}
 		z->e = malloc((j - i) * sizeof(*z->e));
@@ -818,52 +1031,16 @@ static int tk_distribute(struct xdpmx_fp *fp, struct takeover *tk)
 			struct fp_ent *e = &tk->ents[k].e;
 			size_t l = 2 + (size_t)e->name_len + e->blob_len;
 
-			if (!e->kb)
-				continue; /* blob outside the maps: not ours to track */
 			memcpy(z->bytes + off, e->kb, l);
 			free(e->kb);
 			e->kb = NULL;
 			z->e[z->n] = *e;
 			z->e[z->n].kb = z->bytes + off;
 			z->n++;
-			fp->dir_n[xdpmx_dir_index(e->name_len)]++;
+			fp->dir_n[xdpmx_name_class(e->name_len)]++;
 			off += l;
 		}
 		i = j;
-	}
-	return 0;
-}
-
-static int tk_cleanup(struct xdpmx_fp *fp, struct takeover *tk)
-{
-	for (int d = 0; d < 3; d++) {
-		size_t ksz = dir_key_size[d];
-
-		for (size_t p = 0; p < tk->nrw[d]; p += BATCH) {
-			uint32_t n = tk->nrw[d] - p < BATCH ? tk->nrw[d] - p : BATCH, done;
-			int err = update_batch(fp->fds.dir[d], tk->rw_keys[d] + p * ksz,
-					       tk->rw_vals[d] + p, n, DIR_WRITE, &done);
-
-			if (err && err != -ENOENT) {
-				pr_err("Couldn't drop stale versions in map '%s': %s",
-				       map_names[6 + d], strerror(-err));
-				return err;
-			}
-		}
-		for (size_t p = 0; p < tk->ndel[d]; p += BATCH) {
-			uint32_t n = tk->ndel[d] - p < BATCH ? tk->ndel[d] - p : BATCH;
-			int err = delete_batch(fp->fds.dir[d], tk->del[d] + p * ksz, ksz, n);
-
-			if (err) {
-				pr_err("Couldn't delete dead entries of map '%s': %s",
-				       map_names[6 + d], strerror(-err));
-				return err;
-			}
-		}
-		if (tk->ndel[d] || tk->nrw[d])
-			pr_info("Took over map '%s': deleted %zu dead entries, dropped stale "
-				"versions of %zu",
-				map_names[6 + d], tk->ndel[d], tk->nrw[d]);
 	}
 	return 0;
 }
@@ -873,20 +1050,16 @@ static void tk_free(struct takeover *tk)
 	for (size_t i = 0; i < tk->n; i++)
 		free(tk->ents[i].e.kb);
 	free(tk->ents);
-	for (int d = 0; d < 3; d++) {
-		free(tk->del[d]);
-		free(tk->rw_keys[d]);
-		free(tk->rw_vals[d]);
-	}
+	free(tk->b);
 }
 
-/* Rebuild the zone table and the allocators from the maps. */
+/* Rebuild the zone table, the directory mirror and the allocators from the
+ * maps. */
 static int fp_takeover(struct xdpmx_fp *fp)
 {
 	struct xdpmx_zone_val *zv = NULL;
 	uint8_t *blob_used[XDPMX_BLOB_CLASSES] = {};
-	uint8_t *id_used = NULL, *kstore = NULL;
-	size_t kn = 0, kcap = 0;
+	uint8_t *id_used = NULL;
 	struct takeover tk = {};
 	uint32_t *del_ids = NULL;
 	size_t ndel_ids = 0, capdel_ids = 0;
@@ -894,21 +1067,24 @@ static int fp_takeover(struct xdpmx_fp *fp)
 
 	zv = calloc(fp->zones_max, sizeof(*zv));
 	id_used = calloc(fp->zones_max, 1);
-	if (!zv || !id_used)
+	tk.b = malloc(sizeof(*tk.b));
+	if (!zv || !id_used || !tk.b)
 		goto out;
+	tk.b->n = 0;
 	for (int c = 0; c < XDPMX_BLOB_CLASSES; c++)
 		if (!(blob_used[c] = calloc(fp->blobs[c].max, 1)))
 			goto out;
 
 	err = read_array(fp->fds.zones, fp->zones_max, sizeof(*zv), zv);
 	if (err) {
-		pr_err("Couldn't read map '%s': %s", map_names[4], strerror(-err));
+		pr_err("Couldn't read map '%s': %s", map_names[M_ZONES], strerror(-err));
 		goto out;
 	}
+	id_used[XDPMX_ZONE_NONE] = 1; /* never a zone's: free slots point at it */
 	for (uint32_t id = 0; id < fp->zones_max; id++) {
 		struct fp_zone *z;
 
-		if (!zv[id].epoch)
+		if (!zv[id].epoch || id == XDPMX_ZONE_NONE)
 			continue;
 		z = calloc(1, sizeof(*z));
 		if (!z) {
@@ -938,7 +1114,8 @@ static int fp_takeover(struct xdpmx_fp *fp)
 						     keys, names, &cnt, &o);
 
 			if (e && e != -ENOENT) {
-				pr_err("Couldn't read map '%s': %s", map_names[5], strerror(-e));
+				pr_err("Couldn't read map '%s': %s", map_names[M_ZNAMES],
+				       strerror(-e));
 				free(names);
 				err = e;
 				goto out;
@@ -977,21 +1154,19 @@ static int fp_takeover(struct xdpmx_fp *fp)
 			pr_warn("Zone id %u is live in map '%s' but has no name in '%s': its "
 				"entries "
 				"are kept as they are and the id is not reused",
-				id, map_names[4], map_names[5]);
+				id, map_names[M_ZONES], map_names[M_ZNAMES]);
 			continue;
 		}
 		*zh_slot(fp, z->apex, z->apex_len) = z;
 	}
 
-	for (int d = 0; d < 3; d++) {
-		err = tk_scan_dir(fp, &tk, d, blob_used, &kstore, &kn, &kcap);
-		if (err)
-			goto out;
-	}
-	err = tk_read_blobs(fp, &tk, kstore);
-	if (err)
-		goto out;
-	err = tk_distribute(fp, &tk);
+	err = tk_scan_dir(fp, &tk, blob_used);
+	if (!err)
+		err = tk_read_blobs(fp, &tk);
+	if (!err)
+		err = tk_verify(fp, &tk);
+	if (!err)
+		err = tk_distribute(fp, &tk);
 	if (err)
 		goto out;
 	for (int c = 0; c < XDPMX_BLOB_CLASSES; c++) {
@@ -1004,25 +1179,79 @@ static int fp_takeover(struct xdpmx_fp *fp)
 	err = ids_init(&fp->ids, fp->zones_max, id_used);
 	if (err)
 		goto out;
-	err = tk_cleanup(fp, &tk);
+	/* The dropped slots and versions, then tombstones nothing needs. */
+	err = tombs_sweep(fp, tk.b, 0, true);
+	if (!err)
+		err = slots_flush(fp, tk.b, "clean up the directory");
 	if (err)
 		goto out;
+	if (tk.ndel || tk.nrw)
+		pr_info("Took over map '%s': dropped %zu dead or unreachable slots, stale versions "
+			"of %zu",
+			map_names[M_DIR], tk.ndel, tk.nrw);
 	for (size_t i = 0; i < ndel_ids; i++)
 		bpf_map_delete_elem(fp->fds.znames, &del_ids[i]);
 	/* Blobs only the dropped versions pointed at are free now; a program
 	 * that started before the previous writer died may still read one. */
-	if (tk.ndel[0] + tk.ndel[1] + tk.ndel[2] + tk.nrw[0] + tk.nrw[1] + tk.nrw[2])
+	if (tk.ndel || tk.nrw)
 		fp_grace(fp);
 	err = 0;
 out:
 	tk_free(&tk);
-	free(kstore);
 	free(del_ids);
 	for (int c = 0; c < XDPMX_BLOB_CLASSES; c++)
 		free(blob_used[c]);
 	free(id_used);
 	free(zv);
 	return err;
+}
+
+/* A random seed for the name hash; time and pid if the kernel has no
+ * random bytes to give (it is not a secret key, only hard to guess). */
+static uint64_t new_seed(void)
+{
+	uint64_t s;
+
+	if (getrandom(&s, sizeof(s), GRND_NONBLOCK) == (ssize_t)sizeof(s))
+		return s;
+	pr_warn("Couldn't read random bytes for the directory's hash seed: %s; using the time",
+		strerror(errno));
+	return (now_ns() * XDPMX_HASH_MUL) ^ ((uint64_t)getpid() << 32);
+}
+
+/*
+ * How the directory is hashed: cfg.dir_mask and cfg.hash_seed. Maps the
+ * loader has just created carry zeros: then this writer picks a seed and
+ * writes both, before anything is in the directory (a program that read
+ * the zeros finds nothing either way). Otherwise they are the ones the
+ * directory was filled with and stay.
+ */
+static int fp_dir_init(struct xdpmx_fp *fp, struct xdpmx_cfg *cfg, const char *where)
+{
+	uint32_t k = 0;
+
+	if (cfg->dir_mask == fp->dir_slots - 1) {
+		fp->dir_mask = cfg->dir_mask;
+		fp->seed = cfg->hash_seed;
+		return 0;
+	}
+	if (cfg->dir_mask || cfg->hash_seed) {
+		pr_err("Couldn't use the maps%s: cfg hashes into %u directory slots, map '%s' has "
+		       "%u: unload with --purge",
+		       where, cfg->dir_mask + 1, map_names[M_DIR], fp->dir_slots);
+		return -EPROTO;
+	}
+	fp->dir_mask = fp->dir_slots - 1;
+	fp->seed = new_seed();
+	cfg->dir_mask = fp->dir_mask;
+	cfg->hash_seed = fp->seed;
+	if (bpf_map_update_elem(fp->fds.cfg, &k, cfg, BPF_ANY)) {
+		int err = -errno;
+
+		pr_err("Couldn't write map '%s'%s: %s", map_names[M_CFG], where, strerror(-err));
+		return err;
+	}
+	return 0;
 }
 
 static int fp_init(struct xdpmx_fp *fp, const char *where)
@@ -1037,7 +1266,7 @@ static int fp_init(struct xdpmx_fp *fp, const char *where)
 		return err;
 	if (bpf_map_lookup_elem(fp->fds.cfg, &k, &cfg)) {
 		err = -errno;
-		pr_err("Couldn't read map '%s'%s: %s", map_names[0], where, strerror(-err));
+		pr_err("Couldn't read map '%s'%s: %s", map_names[M_CFG], where, strerror(-err));
 		return err;
 	}
 	if (cfg.abi_version && cfg.abi_version != XDPMX_ABI_VERSION) {
@@ -1046,11 +1275,15 @@ static int fp_init(struct xdpmx_fp *fp, const char *where)
 		       where, cfg.abi_version, XDPMX_ABI_VERSION);
 		return -EPROTO;
 	}
+	err = fp_dir_init(fp, &cfg, where);
+	if (err)
+		return err;
 	fp->zt = calloc(fp->zones_max, sizeof(*fp->zt));
 	for (fp->zh_cap = 64; fp->zh_cap < 2 * (size_t)fp->zones_max;)
 		fp->zh_cap *= 2;
 	fp->zh = calloc(fp->zh_cap, sizeof(*fp->zh));
-	if (!fp->zt || !fp->zh)
+	fp->dm = calloc(fp->dir_slots, sizeof(*fp->dm));
+	if (!fp->zt || !fp->zh || !fp->dm)
 		return -ENOMEM;
 	fp_grace_init(fp);
 	return fp_takeover(fp);
@@ -1148,19 +1381,30 @@ void xdpmx_fp_close(struct xdpmx_fp *fp)
 	free(fp->ids.free);
 	free(fp->zt);
 	free(fp->zh);
+	free(fp->dm);
 	free(fp->list);
 	free(fp);
 }
 
 /* ---- apply -------------------------------------------------------------------- */
 
+/* Why an ADD is not written: the slow path answers those RRsets. */
+enum op_skip {
+	SKIP_NONE = 0,
+	SKIP_CONFLICT = 1, /* another RRset has its (hash, tl): st->conflicts */
+	SKIP_UNPLACED = 2, /* no free slot within reach: st->unplaced */
+};
+
 struct op {
 	const struct xdpmx_centry *ce; /* new (ADD, CHG) */
 	const struct fp_ent *old;      /* old (CHG, DEL) */
 	uint32_t ref;		       /* new blob (ADD, CHG) */
+	uint32_t di;		       /* directory slot (ADD: once placed) */
 	uint8_t kind;
-	uint8_t written;  /* its directory entry was written */
-	uint8_t conflict; /* ADD of a key another live zone owns: skipped */
+	uint8_t skip;	  /* enum op_skip (ADD only) */
+	uint8_t placed;	  /* ADD: di is taken in the mirror */
+	uint8_t was_tomb; /* ADD: di was a tombstone before */
+	uint8_t written;  /* its directory slot was written */
 };
 
 static int ce_ent_cmp(const struct xdpmx_centry *c, const struct fp_ent *e)
@@ -1168,11 +1412,6 @@ static int ce_ent_cmp(const struct xdpmx_centry *c, const struct fp_ent *e)
 	if (c->name_len != e->name_len)
 		return c->name_len < e->name_len ? -1 : 1;
 	return memcmp(&c->key, e->kb, 2 + (size_t)c->name_len);
-}
-
-static int op_dir(const struct op *o)
-{
-	return xdpmx_dir_index(o->ce ? o->ce->name_len : o->old->name_len);
 }
 
 static const uint8_t *op_kb(const struct op *o)
@@ -1185,19 +1424,26 @@ static uint8_t op_name_len(const struct op *o)
 	return o->ce ? o->ce->name_len : o->old->name_len;
 }
 
-/* The directory value while the new version is invisible (step 2). */
-static struct xdpmx_dir_val op_pending_val(const struct fp_zone *z, const struct op *o)
+/* The directory slot value while the new version is invisible (step 2). */
+static struct xdpmx_dir_slot op_pending_val(const struct xdpmx_fp *fp, const struct fp_zone *z,
+					    const struct op *o)
 {
-	struct xdpmx_dir_val v = {.zone = z->id};
-	uint32_t ne = z->epoch + 1;
+	struct xdpmx_ver nv = {z->epoch + 1, o->kind == OP_DEL ? XDPMX_BLOB_NONE : o->ref};
+	struct xdpmx_ver ov, none = {0};
 
-	if (o->kind == OP_ADD) {
-		v.ver[0] = (struct xdpmx_ver){ne, o->ref};
-		return v;
-	}
-	v.ver[o->old->slot] = (struct xdpmx_ver){o->old->since, o->old->ref};
-	v.ver[!o->old->slot] = (struct xdpmx_ver){ne, o->kind == OP_DEL ? XDPMX_BLOB_NONE : o->ref};
-	return v;
+	if (o->kind == OP_ADD)
+		return slot_val(fp, o->di, nv, none);
+	ov = (struct xdpmx_ver){o->old->since, o->old->ref};
+	return o->old->slot ? slot_val(fp, o->di, nv, ov) : slot_val(fp, o->di, ov, nv);
+}
+
+/* The directory slot value with only the version of e (what it holds at
+ * rest, and what a rollback puts back). */
+static struct xdpmx_dir_slot ent_val(const struct xdpmx_fp *fp, const struct fp_ent *e)
+{
+	struct xdpmx_ver v = {e->since, e->ref}, none = {0};
+
+	return e->slot ? slot_val(fp, e->di, none, v) : slot_val(fp, e->di, v, none);
 }
 
 /* Write the blobs of every ADD and CHG op, batched per class. */
@@ -1231,7 +1477,7 @@ static int write_blobs(struct xdpmx_fp *fp, struct op *ops, size_t nops)
 				err = update_batch(fp->fds.blob[c], keys, vals, n, BPF_ANY, &done);
 				if (err)
 					pr_err("Couldn't write blobs into map '%s': %s",
-					       map_names[9 + c], strerror(-err));
+					       map_names[M_BLOB0 + c], strerror(-err));
 				n = 0;
 			}
 		}
@@ -1242,229 +1488,123 @@ out:
 	return err;
 }
 
-/* The zone, other than z, whose state holds the key kb (qtype + name of
- * name_len octets), or NULL. Only zones whose apex is an ancestor of the
- * name can hold it: those above z (anc, found once per apply) and those
- * between z's apex and the name (delegated children loaded as zones). */
-static struct fp_zone *key_owner(struct xdpmx_fp *fp, struct fp_zone *z, struct fp_zone **anc,
-				 size_t nanc, const uint8_t *kb, uint8_t name_len)
+/* Step 2 for the directory, batched: every op that is not skipped, its
+ * new version invisible until the switch. Marks what was written. */
+static int write_slots(struct xdpmx_fp *fp, const struct fp_zone *z, struct op *ops, size_t nops)
 {
-	struct fp_ent probe = {.kb = (uint8_t *)kb, .name_len = name_len};
-	const uint8_t *name = kb + 2, *p = name;
-	struct fp_zone *cand[XDPMX_LABELS_MAX + 1];
-	size_t nc = 0;
-
-	while ((size_t)(name + name_len - p) > z->apex_len && *p) {
-		struct fp_zone *o = zone_find(fp, p, name + name_len - p);
-
-		if (o && o != z)
-			cand[nc++] = o;
-		p += 1 + *p;
-	}
-	for (size_t i = 0; i < nanc; i++)
-		cand[nc++] = anc[i];
-	for (size_t i = 0; i < nc; i++)
-		if (cand[i]->n &&
-		    bsearch(&probe, cand[i]->e, cand[i]->n, sizeof(*cand[i]->e), ent_cmp))
-			return cand[i];
-	return NULL;
-}
-
-/* Mark the ADDs whose key another zone already answers: they are skipped
- * (a name belongs to one zone; the deeper one should be delegated to). */
-static void find_conflicts(struct xdpmx_fp *fp, struct fp_zone *z, struct op *ops, size_t nops)
-{
-	struct fp_zone *anc[XDPMX_LABELS_MAX];
-	const uint8_t *p = z->apex;
-	size_t nanc = 0;
-
-	if (fp->n_zones == 0 || (fp->n_zones == 1 && fp->zt[z->id] == z))
-		return;
-	while (*p) {
-		struct fp_zone *o;
-
-		p += 1 + *p;
-		o = zone_find(fp, p, z->apex + z->apex_len - p);
-		if (o)
-			anc[nanc++] = o;
-	}
-	for (size_t i = 0; i < nops; i++) {
-		struct fp_zone *o;
-		char buf[XDPMX_NAME_MAX * 4 + 2], zb[XDPMX_NAME_MAX * 4 + 2];
-		char ob[XDPMX_NAME_MAX * 4 + 2];
-
-		if (ops[i].kind != OP_ADD)
-			continue;
-		o = key_owner(fp, z, anc, nanc, (const uint8_t *)&ops[i].ce->key,
-			      ops[i].ce->name_len);
-		if (!o)
-			continue;
-		ops[i].conflict = 1;
-		pr_warn("Couldn't add %s (type %u) to zone %s: zone %s already answers it; left to "
-			"the slow path",
-			name_str(ops[i].ce->key.name, buf, sizeof(buf)),
-			ntohs(ops[i].ce->key.qtype), name_str(z->apex, zb, sizeof(zb)),
-			o->apex_len ? name_str(o->apex, ob, sizeof(ob)) : "(unnamed)");
-	}
-}
-
-/* Step 2 for the directories, batched per directory. Batch updates take
- * no BPF_NOEXIST (the kernel allows only BPF_F_LOCK in elem_flags), so
- * keys of other zones were filtered out before (find_conflicts()). */
-static int write_dirs(struct xdpmx_fp *fp, struct fp_zone *z, struct op *ops, size_t nops)
-{
-	size_t nb = nops < BATCH ? (nops ? nops : 1) : BATCH;
-	uint8_t *keys = malloc(nb * sizeof(struct xdpmx_key_l));
-	struct xdpmx_dir_val *vals = malloc(nb * sizeof(*vals));
-	size_t *idx = malloc(nb * sizeof(*idx));
+	struct slot_batch *b = malloc(sizeof(*b));
+	size_t idx[BATCH];
 	int err = 0;
 
-	if (!keys || !vals || !idx) {
-		err = -ENOMEM;
-		goto out;
-	}
-	{
-		for (int d = 0; d < 3 && !err; d++) {
-			uint32_t ksz = dir_key_size[d], n = 0;
+	if (!b)
+		return -ENOMEM;
+	b->n = 0;
+	for (size_t i = 0; i <= nops && !err; i++) {
+		uint32_t done;
 
-			for (size_t i = 0; i <= nops && !err; i++) {
-				if (i < nops && (op_dir(&ops[i]) != d || ops[i].conflict))
-					continue;
-				if (i < nops) {
-					key_from_kb(keys + (size_t)n * ksz, ksz, op_kb(&ops[i]),
-						    op_name_len(&ops[i]));
-					vals[n] = op_pending_val(z, &ops[i]);
-					idx[n++] = i;
-				}
-				if (!n || (n < nb && i < nops))
-					continue;
-				for (uint32_t p = 0; p < n && !err;) {
-					uint32_t done;
-					int e = update_batch(fp->fds.dir[d], keys + (size_t)p * ksz,
-							     vals + p, n - p, DIR_WRITE, &done);
-
-					for (uint32_t q = p; q < p + done; q++)
-						ops[idx[q]].written = 1;
-					p += done;
-					if (!e)
-						break;
-					{
-						err = e == -E2BIG ? -ENOSPC : e;
-						pr_err("Couldn't write directory map '%s': %s",
-						       map_names[6 + d],
-						       e == -E2BIG ? "map is full" : strerror(-e));
-					}
-				}
-				n = 0;
-			}
+		if (i < nops && !ops[i].skip) {
+			b->key[b->n] = ops[i].di;
+			b->val[b->n] = op_pending_val(fp, z, &ops[i]);
+			idx[b->n++] = i;
 		}
+		if (!b->n || (b->n < BATCH && i < nops))
+			continue;
+		err = update_batch(fp->fds.dir, b->key, b->val, b->n, 0, &done);
+		for (uint32_t q = 0; q < done; q++)
+			ops[idx[q]].written = 1;
+		if (err)
+			pr_err("Couldn't write directory map '%s': %s", map_names[M_DIR],
+			       strerror(-err));
+		b->n = 0;
 	}
-out:
-	free(keys);
-	free(vals);
-	free(idx);
+	free(b);
 	return err;
+}
+
+/* Give back the slots reserve() took for ADDs, in the mirror, and the
+ * RRsets of DELs are not dying after all. */
+static void unplace(struct xdpmx_fp *fp, struct op *ops, size_t nops)
+{
+	for (size_t i = 0; i < nops; i++) {
+		struct op *o = &ops[i];
+
+		if (o->kind == OP_DEL)
+			fp->dm[o->di].zone &= ~DSLOT_DYING;
+		if (!o->placed)
+			continue;
+		if (o->was_tomb) {
+			fp->dm[o->di] = (struct dslot){.hash = XDPMX_DIR_TOMB};
+			fp->dir_tombs++;
+		} else {
+			fp->dm[o->di] = (struct dslot){0};
+		}
+		fp->dir_used--;
+		o->placed = 0;
+	}
 }
 
 /* Undo step 2 after a failure: nothing the apply wrote stays. */
-static void rollback(struct xdpmx_fp *fp, struct fp_zone *z, struct op *ops, size_t nops)
+static void rollback(struct xdpmx_fp *fp, struct op *ops, size_t nops)
 {
-	struct xdpmx_key_l key;
+	const struct xdpmx_dir_slot tomb = {.hash = XDPMX_DIR_TOMB, .zone = XDPMX_ZONE_NONE};
+	const struct xdpmx_dir_slot empty = {0};
 
 	for (size_t i = 0; i < nops; i++) {
 		struct op *o = &ops[i];
-		int d = op_dir(o);
 
 		if (o->written) {
-			key_from_kb((uint8_t *)&key, sizeof(key), op_kb(o), op_name_len(o));
-			if (o->kind == OP_ADD) {
-				bpf_map_delete_elem(fp->fds.dir[d], &key);
-			} else {
-				struct xdpmx_dir_val v = {.zone = z->id};
+			struct xdpmx_dir_slot v;
 
-				v.ver[o->old->slot] =
-					(struct xdpmx_ver){o->old->since, o->old->ref};
-				bpf_map_update_elem(fp->fds.dir[d], &key, &v, DIR_WRITE);
-			}
+			if (o->kind == OP_ADD)
+				v = o->was_tomb ? tomb : empty;
+			else
+				v = ent_val(fp, o->old);
+			bpf_map_update_elem(fp->fds.dir, &o->di, &v, BPF_ANY);
+			o->written = 0;
 		}
 		if (o->kind != OP_DEL)
 			blob_release(fp, o->ref);
 	}
+	unplace(fp, ops, nops);
 }
 
-/* Step 4 for one zone, after the grace period: drop old versions, delete
- * tombstoned keys, free old blobs. */
+/* Step 4 for one zone, after the grace period: drop old versions, turn
+ * deleted RRsets' slots into tombstones (and clear the tombstones nothing
+ * needs), free old blobs. */
 static int finish_zone(struct xdpmx_fp *fp, struct fp_zone *z)
 {
-	size_t half = z->npend < BATCH / 2 ? (z->npend ? z->npend : 1) : BATCH / 2;
-	uint8_t *keys = malloc(2 * half * sizeof(struct xdpmx_key_l));
-	struct xdpmx_dir_val *vals = malloc(half * sizeof(*vals));
-	int err = 0;
+	struct slot_batch *b = malloc(sizeof(*b));
+	int err = b ? 0 : -ENOMEM;
 
-	if (!keys || !vals) {
-		err = -ENOMEM;
-		goto out;
-	}
-	for (int d = 0; d < 3; d++) {
-		uint32_t ksz = dir_key_size[d], nu = 0, nd = 0, done;
-		uint8_t *dkeys = keys + half * ksz;
+	if (b)
+		b->n = 0;
+	for (size_t i = 0; i < z->npend && !err; i++) {
+		const struct fp_pend *pe = &z->pend[i];
 
-		for (size_t i = 0; i <= z->npend; i++) {
-			const struct fp_pend *pe = i < z->npend ? &z->pend[i] : NULL;
+		if (pe->kind == OP_CHG) {
+			struct xdpmx_ver v = {pe->since, pe->ref}, none = {0};
+			struct xdpmx_dir_slot val = pe->slot ? slot_val(fp, pe->di, none, v)
+							     : slot_val(fp, pe->di, v, none);
 
-			if (pe && xdpmx_dir_index(pe->name_len) == d) {
-				if (pe->kind == OP_CHG) {
-					struct xdpmx_dir_val *v = &vals[nu];
-
-					key_from_kb(keys + (size_t)nu * ksz, ksz, pe->kb,
-						    pe->name_len);
-					*v = (struct xdpmx_dir_val){.zone = z->id};
-					v->ver[pe->slot] = (struct xdpmx_ver){pe->since, pe->ref};
-					nu++;
-				} else {
-					key_from_kb(dkeys + (size_t)nd * ksz, ksz, pe->kb,
-						    pe->name_len);
-					nd++;
-				}
-			}
-			if (nu && (nu == half || !pe)) {
-				int e = update_batch(fp->fds.dir[d], keys, vals, nu, DIR_WRITE,
-						     &done);
-
-				if (e && !err) {
-					err = e;
-					pr_err("Couldn't drop old versions in map '%s': %s",
-					       map_names[6 + d], strerror(-e));
-				}
-				nu = 0;
-			}
-			if (nd && (nd == half || !pe)) {
-				int e = delete_batch(fp->fds.dir[d], dkeys, ksz, nd);
-
-				if (e && !err) {
-					err = e;
-					pr_err("Couldn't delete entries from map '%s': %s",
-					       map_names[6 + d], strerror(-e));
-				}
-				nd = 0;
-			}
+			err = slots_add(fp, b, pe->di, &val, "drop old versions");
+		} else {
+			fp->dir_n[xdpmx_name_class(pe->name_len)]--;
+			err = dir_kill(fp, b, pe->di, "delete entries");
 		}
 	}
-out:
+	for (size_t i = 0; i < z->npend && !err; i++)
+		if (z->pend[i].kind == OP_DEL)
+			err = tombs_sweep(fp, b, z->pend[i].di, false);
+	if (!err)
+		err = slots_flush(fp, b, "finish an apply");
+	free(b);
 	/* The blobs are free whatever the directory writes did: no version
 	 * the program can pick points at them any more. */
-	for (size_t i = 0; i < z->npend; i++) {
+	for (size_t i = 0; i < z->npend; i++)
 		blob_release(fp, z->pend[i].old_ref);
-		if (z->pend[i].kind == OP_DEL)
-			fp->dir_n[xdpmx_dir_index(z->pend[i].name_len)]--;
-	}
 	free(z->pend);
-	free(z->pend_keys);
 	z->pend = NULL;
-	z->pend_keys = NULL;
 	z->npend = 0;
-	free(keys);
-	free(vals);
 	return err;
 }
 
@@ -1495,27 +1635,17 @@ void xdpmx_fp_set_deferred(struct xdpmx_fp *fp, bool on)
 static int make_pending(struct xdpmx_fp *fp, struct fp_zone *z, const struct op *ops, size_t nops,
 			uint32_t since)
 {
-	size_t n = 0, bytes = 0, off = 0;
+	size_t n = 0;
 
-	for (size_t i = 0; i < nops; i++) {
-		if (ops[i].kind == OP_ADD)
-			continue;
-		n++;
-		bytes += 2 + (size_t)op_name_len(&ops[i]);
-	}
+	for (size_t i = 0; i < nops; i++)
+		n += ops[i].kind != OP_ADD;
 	if (!n)
 		return 0;
 	if (grow((void **)&fp->pz, &fp->cappz, fp->npz + 1, sizeof(*fp->pz)))
 		return -ENOMEM;
 	z->pend = malloc(n * sizeof(*z->pend));
-	z->pend_keys = malloc(bytes);
-	if (!z->pend || !z->pend_keys) {
-		free(z->pend);
-		free(z->pend_keys);
-		z->pend = NULL;
-		z->pend_keys = NULL;
+	if (!z->pend)
 		return -ENOMEM;
-	}
 	for (size_t i = 0; i < nops; i++) {
 		const struct op *o = &ops[i];
 		struct fp_pend *pe;
@@ -1523,10 +1653,8 @@ static int make_pending(struct xdpmx_fp *fp, struct fp_zone *z, const struct op 
 		if (o->kind == OP_ADD)
 			continue;
 		pe = &z->pend[z->npend++];
-		pe->kb = z->pend_keys + off;
+		pe->di = o->di;
 		pe->name_len = op_name_len(o);
-		memcpy(pe->kb, op_kb(o), 2 + (size_t)pe->name_len);
-		off += 2 + (size_t)pe->name_len;
 		pe->kind = o->kind;
 		pe->old_ref = o->old->ref;
 		pe->ref = o->ref;
@@ -1539,15 +1667,18 @@ static int make_pending(struct xdpmx_fp *fp, struct fp_zone *z, const struct op 
 static void drop_pending(struct fp_zone *z)
 {
 	free(z->pend);
-	free(z->pend_keys);
 	z->pend = NULL;
-	z->pend_keys = NULL;
 	z->npend = 0;
 }
 
-/* make_pending() reserved the room in fp->pz. */
+/* make_pending() reserved the room in fp->pz. The switch is done: the
+ * deleted RRsets' slots wait for step 4 (a new RRset with the same key
+ * must not take their place before). */
 static void queue_pending(struct xdpmx_fp *fp, struct fp_zone *z)
 {
+	for (size_t i = 0; i < z->npend; i++)
+		if (z->pend[i].kind == OP_DEL)
+			fp->dm[z->pend[i].di].zone |= DSLOT_DYING;
 	if (z->npend)
 		fp->pz[fp->npz++] = z;
 }
@@ -1583,13 +1714,14 @@ static int build_state(struct fp_zone *z, const struct xdpmx_compiled *c, struct
 		memcpy(nb + off, &ce->key, 2 + (size_t)ce->name_len);
 		memcpy(nb + off + 2 + ce->name_len, ce->blob, ce->blob_len);
 		if (k < nops && ops[k].ce == ce) {
-			if (ops[k].conflict) {
+			if (ops[k].skip) {
 				k++;
 				ci++;
 				continue;
 			}
 			*e = (struct fp_ent){.ref = ops[k].ref,
 					     .since = since,
+					     .di = ops[k].di,
 					     .slot = ops[k].kind == OP_ADD ? 0 : !ops[k].old->slot};
 			k++;
 		} else {
@@ -1618,7 +1750,7 @@ static int check_compiled(const uint8_t *apex, size_t alen, const struct xdpmx_c
 		if (e->name_len == 0 || wire_len(e->key.name, e->name_len) != e->name_len ||
 		    !name_in_zone(e->key.name, e->name_len, apex, alen) ||
 		    xdpmx_blob_class(e->blob_len) < 0 ||
-		    e->blob_len < sizeof(struct xdpmx_blob_hdr)) {
+		    e->blob_len < sizeof(struct xdpmx_blob_hdr) + e->name_len) {
 			pr_err("Couldn't apply zone %s: entry %zu is malformed or outside the zone",
 			       name_str(apex, buf, sizeof(buf)), i);
 			return -EINVAL;
@@ -1632,54 +1764,143 @@ static int check_compiled(const uint8_t *apex, size_t alen, const struct xdpmx_c
 	return 0;
 }
 
-/* Reserve blobs and check directory room before anything is written. */
+/* Say why the ADD o of zone z is left to the slow path: the RRset in slot
+ * di (of zone oz) has the same (hash, tl). */
+static void warn_conflict(struct xdpmx_fp *fp, const struct fp_zone *z, const struct op *o,
+			  uint32_t di)
+{
+	uint32_t zid = DSLOT_ZONE(&fp->dm[di]);
+	const struct fp_zone *oz = zid < fp->zones_max ? fp->zt[zid] : NULL;
+	struct fp_ent probe = {.kb = (uint8_t *)op_kb(o), .name_len = op_name_len(o)};
+	char buf[XDPMX_NAME_MAX * 4 + 2], zb[XDPMX_NAME_MAX * 4 + 2], ob[XDPMX_NAME_MAX * 4 + 2];
+	const char *oname = oz && oz->apex_len ? name_str(oz->apex, ob, sizeof(ob))
+			    : oz == z	       ? name_str(z->apex, ob, sizeof(ob))
+					       : "(unnamed)";
+
+	name_str(o->ce->key.name, buf, sizeof(buf));
+	name_str(z->apex, zb, sizeof(zb));
+	if (oz && oz->n && bsearch(&probe, oz->e, oz->n, sizeof(*oz->e), ent_cmp))
+		pr_warn("Couldn't add %s (type %u) to zone %s: zone %s already answers it; left "
+			"to the slow path",
+			buf, ntohs(o->ce->key.qtype), zb, oname);
+	else
+		pr_warn("Couldn't add %s (type %u) to zone %s: an RRset of zone %s has a name of "
+			"the same hash and length; left to the slow path",
+			buf, ntohs(o->ce->key.qtype), zb, oname);
+}
+
+/*
+ * Choose a directory slot for every ADD, reserve blobs, and check room,
+ * before anything is written. An ADD that another RRset's (hash, tl)
+ * blocks, or that finds no free slot, is skipped (op.skip). -EAGAIN when
+ * may_flush and the deferred step 4 of some zone would make room; -ENOSPC
+ * when a blob class is full or the directory would be loaded past
+ * DIR_LOAD_NUM / DIR_LOAD_DEN; nothing is kept then.
+ */
 static int reserve(struct xdpmx_fp *fp, const struct fp_zone *z, struct op *ops, size_t nops,
 		   struct xdpmx_fp_apply_stats *st, bool may_flush)
 {
-	uint64_t need[XDPMX_BLOB_CLASSES] = {}, add[3] = {};
-	char buf[XDPMX_NAME_MAX * 4 + 2];
+	uint64_t need[XDPMX_BLOB_CLASSES] = {};
+	uint64_t load_max = (uint64_t)fp->dir_slots * DIR_LOAD_NUM / DIR_LOAD_DEN;
+	char buf[XDPMX_NAME_MAX * 4 + 2], zb[XDPMX_NAME_MAX * 4 + 2];
+	size_t unplaced = 0;
 	int full = -1;
 
+	name_str(z->apex, zb, sizeof(zb));
+
+	/* The RRsets this apply deletes are dying from the switch on: a new
+	 * one with the same (hash, tl) may go in after them (dir_place()). */
 	for (size_t i = 0; i < nops; i++) {
 		ops[i].ref = XDPMX_BLOB_NONE;
-		if (ops[i].conflict)
-			continue;
-		if (ops[i].kind != OP_DEL)
-			need[xdpmx_blob_class(ops[i].ce->blob_len)]++;
+		ops[i].skip = SKIP_NONE;
 		if (ops[i].kind == OP_ADD)
-			add[op_dir(&ops[i])]++;
+			continue;
+		ops[i].di = ops[i].old->di;
+		if (ops[i].kind == OP_DEL)
+			fp->dm[ops[i].di].zone |= DSLOT_DYING;
 	}
-	for (int d = 0; d < 3 && may_flush; d++)
-		if (fp->dir_n[d] + add[d] > fp->dir_max[d])
+	for (size_t i = 0; i < nops; i++) {
+		struct op *o = &ops[i];
+		uint64_t hash;
+		uint32_t tl, di;
+		int r;
+
+		if (o->kind != OP_ADD)
+			continue;
+		key_hash(fp, op_kb(o), op_name_len(o), &hash, &tl);
+		r = dir_place(fp, hash, tl, &di);
+		if (r == -ENOSPC && may_flush) {
+			/* The deferred step 4 turns dying RRsets into free slots. */
+			unplace(fp, ops, nops);
 			return -EAGAIN;
-	for (int c = 0; c < XDPMX_BLOB_CLASSES && may_flush; c++)
-		if (need[c] > fp->blobs[c].nfree)
-			return -EAGAIN;
-	for (int d = 0; d < 3; d++) {
-		if (fp->dir_n[d] + add[d] > fp->dir_max[d]) {
-			st->failed += fp->dir_n[d] + add[d] - fp->dir_max[d];
-			pr_err("Couldn't apply zone %s: directory map '%s' is full (%llu of %u "
-			       "entries used, %llu to add)",
-			       name_str(z->apex, buf, sizeof(buf)), map_names[6 + d],
-			       (unsigned long long)fp->dir_n[d], fp->dir_max[d],
-			       (unsigned long long)add[d]);
-			full = d;
 		}
+		if (r == -EEXIST) {
+			o->skip = SKIP_CONFLICT;
+			warn_conflict(fp, z, o, di);
+			continue;
+		}
+		if (r == -ENOSPC) {
+			o->skip = SKIP_UNPLACED;
+			if (!unplaced++)
+				pr_warn("Couldn't add %s (type %u) to zone %s: no free slot in map "
+					"'%s' within %u of its home slot (%llu of %u slots in "
+					"use); "
+					"left to the slow path",
+					name_str(o->ce->key.name, buf, sizeof(buf)),
+					ntohs(o->ce->key.qtype), zb, map_names[M_DIR],
+					XDPMX_DIR_PROBE, (unsigned long long)fp->dir_used,
+					fp->dir_slots);
+			continue;
+		}
+		o->di = di;
+		o->placed = 1;
+		o->was_tomb = dslot_tomb(&fp->dm[di]);
+		if (o->was_tomb)
+			fp->dir_tombs--;
+		fp->dm[di] = (struct dslot){.hash = hash, .tl = tl, .zone = z->id};
+		fp->dir_used++;
+	}
+	if (unplaced > 1)
+		pr_warn("Couldn't add %zu more RRsets of zone %s for the same reason", unplaced - 1,
+			zb);
+
+	for (size_t i = 0; i < nops; i++)
+		if (ops[i].kind != OP_DEL && !ops[i].skip)
+			need[xdpmx_blob_class(ops[i].ce->blob_len)]++;
+	if (may_flush) {
+		bool short_ = fp->dir_used > load_max;
+
+		for (int c = 0; c < XDPMX_BLOB_CLASSES; c++)
+			short_ |= need[c] > fp->blobs[c].nfree;
+		if (short_) {
+			unplace(fp, ops, nops);
+			return -EAGAIN;
+		}
+	}
+	if (fp->dir_used > load_max) {
+		st->failed += fp->dir_used - load_max;
+		pr_err("Couldn't apply zone %s: directory map '%s' is full (%llu of %u slots "
+		       "would be in use, at most %llu)",
+		       zb, map_names[M_DIR], (unsigned long long)fp->dir_used, fp->dir_slots,
+		       (unsigned long long)load_max);
+		full = 0;
 	}
 	for (int c = 0; c < XDPMX_BLOB_CLASSES; c++) {
 		if (need[c] > fp->blobs[c].nfree) {
 			st->failed += need[c] - fp->blobs[c].nfree;
 			pr_err("Couldn't apply zone %s: blob map '%s' is full (%u of %u free, %llu "
 			       "needed)",
-			       name_str(z->apex, buf, sizeof(buf)), map_names[9 + c],
-			       fp->blobs[c].nfree, fp->blobs[c].max, (unsigned long long)need[c]);
+			       zb, map_names[M_BLOB0 + c], fp->blobs[c].nfree, fp->blobs[c].max,
+			       (unsigned long long)need[c]);
 			full = c;
 		}
 	}
-	if (full >= 0)
+	if (full >= 0) {
+		unplace(fp, ops, nops);
 		return -ENOSPC;
+	}
 	for (size_t i = 0; i < nops; i++) {
-		if (ops[i].kind != OP_DEL && !ops[i].conflict) {
+		if (ops[i].kind != OP_DEL && !ops[i].skip) {
 			int c = xdpmx_blob_class(ops[i].ce->blob_len);
 
 			ops[i].ref = XDPMX_BLOB_REF(c, ids_pop(&fp->blobs[c]));
@@ -1724,8 +1945,8 @@ int xdpmx_fp_zone_apply(struct xdpmx_fp *fp, const uint8_t *apex_in, const struc
 	z = zone_find(fp, apex, alen);
 	if (!z) {
 		if (!fp->ids.nfree) {
-			pr_err("Couldn't add a zone: map '%s' is full (%u zones)", map_names[4],
-			       fp->zones_max);
+			pr_err("Couldn't add a zone: map '%s' is full (%u zones)",
+			       map_names[M_ZONES], fp->zones_max - 1);
 			st->failed = c->n;
 			return -ENOSPC;
 		}
@@ -1787,7 +2008,6 @@ int xdpmx_fp_zone_apply(struct xdpmx_fp *fp, const uint8_t *apex_in, const struc
 		goto out; /* nothing changed: nothing written, epoch kept */
 
 	/* 2. new blobs and invisible versions */
-	find_conflicts(fp, z, ops, nops);
 	err = reserve(fp, z, ops, nops, st, fp->npz > 0);
 	if (err == -EAGAIN) {
 		/* Deferred frees may make room. */
@@ -1804,14 +2024,14 @@ int xdpmx_fp_zone_apply(struct xdpmx_fp *fp, const uint8_t *apex_in, const struc
 		memcpy(zn.name, apex, alen);
 		if (bpf_map_update_elem(fp->fds.znames, &z->id, &zn, BPF_ANY)) {
 			err = -errno;
-			pr_err("Couldn't write map '%s': %s", map_names[5],
+			pr_err("Couldn't write map '%s': %s", map_names[M_ZNAMES],
 			       err == -E2BIG ? "map is full" : strerror(-err));
 		}
 	}
 	if (!err)
-		err = write_dirs(fp, z, ops, nops);
+		err = write_slots(fp, z, ops, nops);
 	if (err) {
-		rollback(fp, z, ops, nops);
+		rollback(fp, ops, nops);
 		if (nz)
 			bpf_map_delete_elem(fp->fds.znames, &z->id);
 		if (err == -E2BIG)
@@ -1824,7 +2044,7 @@ int xdpmx_fp_zone_apply(struct xdpmx_fp *fp, const uint8_t *apex_in, const struc
 		err = build_state(z, c, ops, nops, z->epoch + 1, &ne, &nb, &nn);
 	if (err) {
 		drop_pending(z);
-		rollback(fp, z, ops, nops);
+		rollback(fp, ops, nops);
 		if (nz)
 			bpf_map_delete_elem(fp->fds.znames, &z->id);
 		goto out;
@@ -1837,19 +2057,19 @@ int xdpmx_fp_zone_apply(struct xdpmx_fp *fp, const uint8_t *apex_in, const struc
 		if (bpf_map_update_elem(fp->fds.zones, &z->id, &zv, BPF_ANY)) {
 			err = -errno;
 			pr_err("Couldn't bump the epoch of zone id %u in map '%s': %s", z->id,
-			       map_names[4], strerror(-err));
+			       map_names[M_ZONES], strerror(-err));
 			drop_pending(z);
 			free(ne);
 			free(nb);
-			rollback(fp, z, ops, nops);
+			rollback(fp, ops, nops);
 			if (nz)
 				bpf_map_delete_elem(fp->fds.znames, &z->id);
 			goto out;
 		}
 	}
 	for (size_t i = 0; i < nops; i++)
-		if (ops[i].kind == OP_ADD && !ops[i].conflict)
-			fp->dir_n[op_dir(&ops[i])]++;
+		if (ops[i].kind == OP_ADD && !ops[i].skip)
+			fp->dir_n[xdpmx_name_class(op_name_len(&ops[i]))]++;
 	z->epoch++;
 	st->epoch = z->epoch;
 	if (nz) {
@@ -1860,10 +2080,12 @@ int xdpmx_fp_zone_apply(struct xdpmx_fp *fp, const uint8_t *apex_in, const struc
 		nz = NULL;
 	}
 	for (size_t i = 0; i < nops; i++) {
-		if (ops[i].conflict) {
+		if (ops[i].skip == SKIP_CONFLICT)
 			st->conflicts++;
+		else if (ops[i].skip == SKIP_UNPLACED)
+			st->unplaced++;
+		if (ops[i].skip)
 			st->added--;
-		}
 	}
 
 	/* 4. after a grace period nobody reads the old versions: now, or at
@@ -1901,7 +2123,7 @@ int xdpmx_fp_zone_remove(struct xdpmx_fp *fp, const uint8_t *apex_in)
 	if (bpf_map_update_elem(fp->fds.zones, &z->id, &zv, BPF_ANY)) {
 		err = -errno;
 		pr_err("Couldn't clear the epoch of zone id %u in map '%s': %s", z->id,
-		       map_names[4], strerror(-err));
+		       map_names[M_ZONES], strerror(-err));
 		return err;
 	}
 	/* Every entry of the zone is a miss from here on; after a grace
@@ -1910,7 +2132,7 @@ int xdpmx_fp_zone_remove(struct xdpmx_fp *fp, const uint8_t *apex_in)
 	if (!ops)
 		return -ENOMEM;
 	for (size_t i = 0; i < z->n; i++)
-		ops[i] = (struct op){.old = &z->e[i], .kind = OP_DEL};
+		ops[i] = (struct op){.old = &z->e[i], .di = z->e[i].di, .kind = OP_DEL};
 	err = make_pending(fp, z, ops, z->n, 0);
 	free(ops);
 	if (!err) {
@@ -1951,25 +2173,30 @@ int xdpmx_fp_cfg_get(struct xdpmx_fp *fp, struct xdpmx_cfg *cfg)
 	if (bpf_map_lookup_elem(fp->fds.cfg, &k, cfg)) {
 		int err = -errno;
 
-		pr_err("Couldn't read map '%s': %s", map_names[0], strerror(-err));
+		pr_err("Couldn't read map '%s': %s", map_names[M_CFG], strerror(-err));
 		return err;
 	}
 	return 0;
 }
 
-int xdpmx_fp_cfg_set(struct xdpmx_fp *fp, const struct xdpmx_cfg *cfg)
+int xdpmx_fp_cfg_set(struct xdpmx_fp *fp, const struct xdpmx_cfg *cfg_in)
 {
+	struct xdpmx_cfg cfg = *cfg_in;
 	uint32_t k = 0;
 
-	if (cfg->abi_version != XDPMX_ABI_VERSION) {
-		pr_err("Couldn't write map '%s': ABI version %u, this build %u", map_names[0],
-		       cfg->abi_version, XDPMX_ABI_VERSION);
+	if (cfg.abi_version != XDPMX_ABI_VERSION) {
+		pr_err("Couldn't write map '%s': ABI version %u, this build %u", map_names[M_CFG],
+		       cfg.abi_version, XDPMX_ABI_VERSION);
 		return -EPROTO;
 	}
-	if (bpf_map_update_elem(fp->fds.cfg, &k, cfg, BPF_ANY)) {
+	/* How the directory is hashed is the writer's to say (fp_dir_init()):
+	 * another seed or mask would hide everything in it. */
+	cfg.dir_mask = fp->dir_mask;
+	cfg.hash_seed = fp->seed;
+	if (bpf_map_update_elem(fp->fds.cfg, &k, &cfg, BPF_ANY)) {
 		int err = -errno;
 
-		pr_err("Couldn't write map '%s': %s", map_names[0], strerror(-err));
+		pr_err("Couldn't write map '%s': %s", map_names[M_CFG], strerror(-err));
 		return err;
 	}
 	return 0;
@@ -1993,7 +2220,7 @@ int xdpmx_fp_stats_read(struct xdpmx_fp *fp, uint64_t (*out)[XDPMX_CNT__MAX])
 	for (uint32_t k = 0; k < N_STATS; k++) {
 		if (bpf_map_lookup_elem(fp->fds.stats, &k, vals + (size_t)k * ncpu)) {
 			err = -errno;
-			pr_err("Couldn't read map '%s': %s", map_names[1], strerror(-err));
+			pr_err("Couldn't read map '%s': %s", map_names[M_STATS], strerror(-err));
 			goto out;
 		}
 	}
@@ -2023,7 +2250,7 @@ int xdpmx_fp_stats_reset(struct xdpmx_fp *fp)
 	for (uint32_t k = 0; k < N_STATS; k++) {
 		if (bpf_map_update_elem(fp->fds.stats, &k, zero, BPF_ANY)) {
 			err = -errno;
-			pr_err("Couldn't reset map '%s': %s", map_names[1], strerror(-err));
+			pr_err("Couldn't reset map '%s': %s", map_names[M_STATS], strerror(-err));
 			break;
 		}
 	}
@@ -2078,12 +2305,11 @@ int xdpmx_fp_mem(struct xdpmx_fp *fp, struct xdpmx_fp_mem *m)
 	memset(m, 0, sizeof(*m));
 	if (ncpu <= 0)
 		ncpu = 1;
-	for (int d = 0; d < 3; d++) {
-		m->entries[d] = fp->dir_n[d];
-		m->max_entries[d] = fp->dir_max[d];
-		b += htab_bytes(fp->dir_max[d], dir_key_size[d], sizeof(struct xdpmx_dir_val),
-				fp->dir_n[d]);
-	}
+	for (int k = 0; k < XDPMX_NAME_CLASSES; k++)
+		m->entries[k] = fp->dir_n[k];
+	m->max_entries[0] = fp->dir_slots;
+	m->dir_tombs = fp->dir_tombs;
+	b += (uint64_t)fp->dir_slots * sizeof(struct xdpmx_dir_slot);
 	for (int c = 0; c < XDPMX_BLOB_CLASSES; c++) {
 		m->blobs[c] = fp->blobs[c].max - fp->blobs[c].nfree;
 		m->max_blobs[c] = fp->blobs[c].max;
@@ -2100,79 +2326,76 @@ int xdpmx_fp_mem(struct xdpmx_fp *fp, struct xdpmx_fp_mem *m)
 	return 0;
 }
 
-int xdpmx_fp_dump(struct xdpmx_fp *fp, xdpmx_fp_dump_cb cb, void *ctx)
+/* One live slot v for the dump: the version its zone answers at now, the
+ * blob, and the key from the owner name that ends the blob. */
+static int dump_slot(struct xdpmx_fp *fp, const struct xdpmx_dir_slot *v, xdpmx_fp_dump_cb cb,
+		     void *ctx)
 {
 	uint8_t val[XDPMX_BLOB_MAX + XDPMX_BLOB_SLACK];
+	uint32_t len = XDPMX_DIR_TL_LEN(v->tl), cls, idx;
+	struct xdpmx_zone_val zv;
+	struct xdpmx_key_l key = {.qtype = XDPMX_DIR_TL_QTYPE(v->tl)};
+	struct xdpmx_blob_hdr h;
+	const uint8_t *apex;
+	size_t off;
+	int best = -1;
 
+	if (bpf_map_lookup_elem(fp->fds.zones, &v->zone, &zv) || !zv.epoch)
+		return 0;
+	for (int s = 0; s < 2; s++)
+		if (v->ver[s].since && v->ver[s].since <= zv.epoch &&
+		    (best < 0 || v->ver[s].since > v->ver[best].since))
+			best = s;
+	if (best < 0 || v->ver[best].blob == XDPMX_BLOB_NONE)
+		return 0;
+	cls = XDPMX_BLOB_CLASS(v->ver[best].blob);
+	idx = XDPMX_BLOB_INDEX(v->ver[best].blob);
+	if (cls >= XDPMX_BLOB_CLASSES || bpf_map_lookup_elem(fp->fds.blob[cls], &idx, val))
+		return 0;
+	memcpy(&h, val, sizeof(h));
+	off = XDPMX_BLOB_OWNER_OFF(h.an_count, h.an_len, h.ad_len);
+	if (len > XDPMX_NAME_MAX || off + len > XDPMX_BLOB_SIZE(cls) ||
+	    wire_len(val + off, len) != len)
+		return 0; /* the program aborts on it or misses */
+	memcpy(key.name, val + off, len);
+	apex = v->zone < fp->zones_max && fp->zt[v->zone] && fp->zt[v->zone]->apex_len
+		       ? fp->zt[v->zone]->apex
+		       : (const uint8_t *)"";
+	return cb(apex, &key, (uint8_t)len, val, (uint16_t)(off + len), ctx);
+}
+
+int xdpmx_fp_dump(struct xdpmx_fp *fp, xdpmx_fp_dump_cb cb, void *ctx)
+{
+	LIBBPF_OPTS(bpf_map_batch_opts, o);
+	uint32_t *keys = malloc(BATCH * sizeof(*keys)), pos = 0, out = 0;
+	struct xdpmx_dir_slot *vals = malloc(BATCH * sizeof(*vals));
+	int ret = 0;
+
+	if (!keys || !vals) {
+		ret = -ENOMEM;
+		goto out;
+	}
 	/* Read from the maps, not from memory: this is what the program
 	 * answers, whoever wrote it. */
-	for (int d = 0; d < 3; d++) {
-		LIBBPF_OPTS(bpf_map_batch_opts, o);
-		size_t ksz = dir_key_size[d];
-		uint8_t *keys = malloc(BATCH * ksz), batch[sizeof(struct xdpmx_key_l)];
-		struct xdpmx_dir_val *vals = malloc(BATCH * sizeof(*vals));
-		bool first = true;
-		int ret = 0;
+	while (pos < fp->dir_slots) {
+		uint32_t cnt = BATCH;
+		int e = bpf_map_lookup_batch(fp->fds.dir, pos ? &out : NULL, &out, keys, vals, &cnt,
+					     &o);
 
-		if (!keys || !vals) {
-			free(keys);
-			free(vals);
-			return -ENOMEM;
+		if (e && e != -ENOENT) {
+			pr_err("Couldn't read map '%s': %s", map_names[M_DIR], strerror(-e));
+			ret = e;
+			break;
 		}
-		for (;;) {
-			uint32_t cnt = BATCH;
-			int e = bpf_map_lookup_batch(fp->fds.dir[d], first ? NULL : batch, batch,
-						     keys, vals, &cnt, &o);
-
-			if (e && e != -ENOENT) {
-				pr_err("Couldn't read map '%s': %s", map_names[6 + d],
-				       strerror(-e));
-				ret = e;
-				break;
-			}
-			first = false;
-			for (uint32_t i = 0; i < cnt && !ret; i++) {
-				const struct xdpmx_dir_val *v = &vals[i];
-				struct xdpmx_zone_val zv;
-				struct xdpmx_key_l key = {};
-				struct xdpmx_blob_hdr h;
-				uint32_t cls, idx;
-				const uint8_t *apex;
-				int best = -1;
-				size_t len;
-
-				if (bpf_map_lookup_elem(fp->fds.zones, &v->zone, &zv) || !zv.epoch)
-					continue;
-				for (int s = 0; s < 2; s++)
-					if (v->ver[s].since && v->ver[s].since <= zv.epoch &&
-					    (best < 0 || v->ver[s].since > v->ver[best].since))
-						best = s;
-				if (best < 0 || v->ver[best].blob == XDPMX_BLOB_NONE)
-					continue;
-				cls = XDPMX_BLOB_CLASS(v->ver[best].blob);
-				idx = XDPMX_BLOB_INDEX(v->ver[best].blob);
-				if (cls >= XDPMX_BLOB_CLASSES ||
-				    bpf_map_lookup_elem(fp->fds.blob[cls], &idx, val))
-					continue;
-				memcpy(&h, val, sizeof(h));
-				len = XDPMX_BLOB_AN_OFF(h.an_count) + h.an_len + h.ad_len;
-				if (len > XDPMX_BLOB_SIZE(cls))
-					len = XDPMX_BLOB_SIZE(cls);
-				memcpy(&key, keys + i * ksz, ksz);
-				apex = v->zone < fp->zones_max && fp->zt[v->zone] &&
-						       fp->zt[v->zone]->apex_len
-					       ? fp->zt[v->zone]->apex
-					       : (const uint8_t *)"";
-				ret = cb(apex, &key, (uint8_t)wire_len(key.name, ksz - 2), val,
-					 (uint16_t)len, ctx);
-			}
-			if (ret || e == -ENOENT || cnt == 0)
-				break;
-		}
-		free(keys);
-		free(vals);
-		if (ret)
-			return ret;
+		for (uint32_t i = 0; i < cnt && !ret; i++)
+			if (vals[i].tl)
+				ret = dump_slot(fp, &vals[i], cb, ctx);
+		if (ret || e == -ENOENT || cnt == 0)
+			break;
+		pos += cnt;
 	}
-	return 0;
+out:
+	free(keys);
+	free(vals);
+	return ret;
 }

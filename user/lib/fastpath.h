@@ -31,7 +31,7 @@
 /* File descriptors of every fast-path map (not owned by this struct). */
 struct xdpmx_fp_fds {
 	int cfg, stats, rot, ifaces, zones, znames;
-	int dir[3];
+	int dir;
 	int blob[XDPMX_BLOB_CLASSES];
 };
 
@@ -51,16 +51,23 @@ struct xdpmx_fp_apply_stats {
 	uint32_t epoch;   /* the zone's epoch after the swap */
 	size_t added, changed, deleted, unchanged;
 	size_t failed;    /* not written: a blob class or directory was full */
-	size_t conflicts; /* not written: another zone already answers the key */
+	size_t conflicts; /* not written: another zone already answers the key,
+			     or an RRset whose name has the same hash, qtype
+			     and length (the slow path answers it) */
+	size_t unplaced;  /* not written: no free directory slot within
+			     XDPMX_DIR_PROBE of the name's home slot (the slow
+			     path answers it; docs/fastpath.md, sizing) */
 };
 
 /* Swap the compiled zone c in for the zone with this apex (canonical wire
  * name), creating it if new. Atomic for the program. c must be sorted as
  * xdpmx_compile_zone() leaves it and hold only names at or below apex
  * (-EINVAL otherwise). Nothing changed: nothing is written and the epoch
- * stays. A directory, blob class or the zone table full: -ENOSPC, nothing
- * written, the zone keeps answering at its old epoch; st->failed says how
- * many entries did not fit. */
+ * stays. A blob class or the zone table full, or the directory past its
+ * load limit (3/4 of its slots): -ENOSPC, nothing written, the zone keeps
+ * answering at its old epoch; st->failed says how many entries did not
+ * fit. Single RRsets that cannot go in (conflicts, unplaced) are left to
+ * the slow path and counted; the rest of the zone is applied. */
 int xdpmx_fp_zone_apply(struct xdpmx_fp *fp, const uint8_t *apex, const struct xdpmx_compiled *c,
 			struct xdpmx_fp_apply_stats *st);
 /*
@@ -91,8 +98,11 @@ int xdpmx_fp_stats_read(struct xdpmx_fp *fp, uint64_t (*out)[XDPMX_CNT__MAX]);
 int xdpmx_fp_stats_reset(struct xdpmx_fp *fp);
 
 struct xdpmx_fp_mem {
-	uint64_t entries[3];                 /* per directory */
-	uint64_t max_entries[3];
+	uint64_t entries[XDPMX_NAME_CLASSES]; /* RRsets in the directory, by
+						 name-length class (compile.h) */
+	uint64_t max_entries[3]; /* [0]: slots of the directory; [1], [2]: 0
+				    (three directories up to ABI 2) */
+	uint64_t dir_tombs;	 /* directory slots that are tombstones */
 	uint64_t blobs[XDPMX_BLOB_CLASSES];  /* slots in use per class */
 	uint64_t max_blobs[XDPMX_BLOB_CLASSES];
 	uint64_t zones;
