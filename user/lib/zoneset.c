@@ -41,6 +41,21 @@ static int reindex(struct xdpmx_zoneset *s)
 	return 0;
 }
 
+/* Index zone i, when the table has room (at most half full after it). */
+static bool index_add(struct xdpmx_zoneset *s, size_t i)
+{
+	struct zsindex *ix = s->index;
+	const struct xdpmx_zone *z = s->zones[i];
+	size_t j;
+
+	if (!ix->slot || 2 * s->n > ix->mask + 1)
+		return false;
+	for (j = xdpmx_zhash(z->apex, z->apex_len) & ix->mask; ix->slot[j]; j = (j + 1) & ix->mask)
+		;
+	ix->slot[j] = (uint32_t)i + 1;
+	return true;
+}
+
 /* Index of the zone whose apex is exactly canon (len octets), or -1. */
 static long find_apex(const struct xdpmx_zoneset *s, const uint8_t *canon, size_t len)
 {
@@ -90,7 +105,8 @@ int xdpmx_zoneset_put(struct xdpmx_zoneset *s, struct xdpmx_zone *z)
 		return -ENOMEM;
 	s->zones = a;
 	s->zones[s->n++] = z;
-	if (reindex(s)) {
+	/* Rehash only when the table grows: building a set is linear. */
+	if (!index_add(s, s->n - 1) && reindex(s)) {
 		s->n--;
 		return -ENOMEM;
 	}
