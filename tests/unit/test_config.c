@@ -301,6 +301,13 @@ Test(config, errors_with_lines)
 		{"zone:\n  - domain: a.example\n    file: a.zone\n"
 		 "  - domain: A.example.\n    file: b.zone\n",
 		 5, "zone A.example. is already configured at"},
+		/* the first repeat in configuration order, though a. sorts first */
+		{"zone:\n  - domain: x.example\n    file: a.zone\n"
+		 "  - domain: z.example\n    file: b.zone\n  - domain: Z.example\n    file: "
+		 "c.zone\n"
+		 "  - domain: a.example\n    file: d.zone\n  - domain: A.example.\n    file: "
+		 "e.zone\n",
+		 7, "zone Z.example is already configured at"},
 		{"server:\n  listen: [ 1.2.3.4\n", 3, "YAML syntax error"},
 		{"server:\n\tport: 53\n", 2, "YAML syntax error"},
 		{"- a\n- b\n", 1, "must be a mapping of sections"},
