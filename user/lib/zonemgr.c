@@ -66,6 +66,7 @@ struct zentry {
 	/* The manager thread's own. */
 	struct xdpmx_fpset *fs; /* what the fast path was given, when in_fp */
 	size_t fp_conflicts;	/* RRsets the last apply left out: another zone held them */
+	bool batch;		/* in the batch running (refuse_taken()) */
 };
 
 /* Two loaded zones, down directly below up (no loaded zone between them):
@@ -168,6 +169,60 @@ static void diag_append_json(json_t *arr, const struct xdpmx_diag *d, const char
 	for (size_t i = 0; i < d->n; i++)
 		if (!file || (d->msgs[i].file && !strcmp(d->msgs[i].file, file)))
 			json_array_append_new(arr, diag_msg_json(&d->msgs[i]));
+}
+
+/* The messages of a diag grouped by file, to hand each zone its own in one
+ * lookup (the PTR rule's can be one per mail host of every zone). */
+struct diag_by_file {
+	const struct xdpmx_diag *d;
+	size_t *idx; /* indexes of d's messages with a file, sorted by it */
+	size_t n;
+};
+
+static const struct xdpmx_diag *dbf_diag;
+
+static int dbf_cmp(const void *a, const void *b)
+{
+	const struct xdpmx_diag_msg *x = &dbf_diag->msgs[*(const size_t *)a];
+	const struct xdpmx_diag_msg *y = &dbf_diag->msgs[*(const size_t *)b];
+	int c = strcmp(x->file, y->file);
+
+	/* the same file: in the order the check reported them */
+	return c ? c
+		 : (*(const size_t *)a > *(const size_t *)b) -
+			       (*(const size_t *)a < *(const size_t *)b);
+}
+
+/* Only the manager thread sorts (dbf_diag is its). With no memory, the
+ * lookups find nothing: the messages are still in the log. */
+static void dbf_init(struct diag_by_file *g, const struct xdpmx_diag *d)
+{
+	g->d = d;
+	g->n = 0;
+	g->idx = malloc((d->n ? d->n : 1) * sizeof(*g->idx));
+	for (size_t i = 0; g->idx && i < d->n; i++)
+		if (d->msgs[i].file)
+			g->idx[g->n++] = i;
+	dbf_diag = d;
+	if (g->idx)
+		qsort(g->idx, g->n, sizeof(*g->idx), dbf_cmp);
+}
+
+/* Append the messages about file to arr. */
+static void dbf_append_json(json_t *arr, const struct diag_by_file *g, const char *file)
+{
+	size_t lo = 0, hi = g->idx ? g->n : 0;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (strcmp(g->d->msgs[g->idx[mid]].file, file) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < g->n && !strcmp(g->d->msgs[g->idx[lo]].file, file); lo++)
+		json_array_append_new(arr, diag_msg_json(&g->d->msgs[g->idx[lo]]));
 }
 
 /* "file:line: text" of the first error, or a message for a file error. */
@@ -325,23 +380,74 @@ static void pending_load(struct pending *p)
 	}
 }
 
-/* The zone entry other than self that serves (or is about to serve) apex. */
-static const struct zentry *apex_owner(struct xdpmx_zonemgr *zm, const struct zentry *self,
-				       const uint8_t *apex, const struct pending *p, size_t np)
+/* FNV-1a of a canonical apex. */
+static uint64_t apex_hash(const uint8_t *apex, size_t len)
 {
-	for (size_t i = 0; i < np; i++)
-		if (p[i].e != self && p[i].z && xdpmx_dname_eq(p[i].z->apex, apex))
-			return p[i].e;
-	for (size_t i = 0; i < zm->n; i++) {
-		const struct zentry *e = zm->e[i];
-		bool pending = false;
+	uint64_t h = 0xcbf29ce484222325ULL;
 
-		for (size_t j = 0; j < np; j++)
-			pending |= p[j].e == e;
-		if (e != self && !pending && e->zone && xdpmx_dname_eq(e->zone->apex, apex))
-			return e;
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ apex[i]) * 0x100000001b3ULL;
+	return h;
+}
+
+/*
+ * One apex, one zone: refuse each zone of p whose apex an earlier zone of p
+ * takes, or another entry serves and keeps serving (one not in p). Linear
+ * in the zones: a reload of 100,000 zones checks each once.
+ */
+static void refuse_taken(struct xdpmx_zonemgr *zm, struct pending *p, size_t np)
+{
+	size_t size = 16, mask;
+	uint32_t *tab; /* open addressing over p: index + 1, 0 = empty */
+	char name[XDPMX_DNAME_STRLEN];
+
+	while (size < 2 * np)
+		size <<= 1;
+	mask = size - 1;
+	tab = calloc(size, sizeof(*tab));
+	for (size_t i = 0; i < zm->n; i++)
+		zm->e[i]->batch = false;
+	for (size_t i = 0; i < np; i++)
+		p[i].e->batch = true;
+	for (size_t i = 0; i < np; i++) {
+		const uint8_t *apex;
+		const struct zentry *o = NULL;
+		const struct xdpmx_zone *z;
+		size_t j = 0;
+		char *msg;
+
+		if (!p[i].z)
+			continue;
+		apex = p[i].z->apex;
+		if (tab) {
+			for (j = apex_hash(apex, p[i].z->apex_len) & mask; tab[j];
+			     j = (j + 1) & mask)
+				if (xdpmx_dname_eq(p[tab[j] - 1].z->apex, apex)) {
+					o = p[tab[j] - 1].e;
+					break;
+				}
+		} else {
+			for (size_t k = 0; k < i && !o; k++)
+				if (p[k].z && xdpmx_dname_eq(p[k].z->apex, apex))
+					o = p[k].e;
+		}
+		z = o ? NULL : xdpmx_zoneset_get(zm->zs, apex);
+		for (size_t k = 0; z && z != p[i].e->zone && k < zm->n && !o; k++)
+			if (zm->e[k]->zone == z && !zm->e[k]->batch)
+				o = zm->e[k];
+		if (!o) {
+			if (tab)
+				tab[j] = (uint32_t)i + 1;
+			continue;
+		}
+		if (asprintf(&msg, "%s: zone %s is already served from %s (%s)", p[i].e->where,
+			     xdpmx_dname_str(apex, name), o->file, o->where) < 0)
+			msg = NULL;
+		pending_fail(&p[i], msg);
 	}
-	return NULL;
+	for (size_t i = 0; i < np; i++)
+		p[i].e->batch = false;
+	free(tab);
 }
 
 static json_t *apply_json(const struct pending *p)
@@ -729,6 +835,7 @@ static void run_batch(struct xdpmx_zonemgr *zm, struct pending *p, size_t np, st
 {
 	struct xdpmx_zoneset *zs = NULL, *old_zs = NULL;
 	struct xdpmx_diag ptr = {};
+	struct diag_by_file ptr_by = {.d = &ptr};
 	struct xdpmx_ptr_stats pst = {};
 	char name[XDPMX_DNAME_STRLEN], other[XDPMX_DNAME_STRLEN];
 	struct zentry **new_e = NULL, **old_e = NULL;
@@ -746,20 +853,7 @@ static void run_batch(struct xdpmx_zonemgr *zm, struct pending *p, size_t np, st
 	}
 
 	/* 2. One apex, one zone. */
-	for (i = 0; i < np; i++) {
-		const struct zentry *o;
-		char *msg;
-
-		if (!p[i].z)
-			continue;
-		o = apex_owner(zm, p[i].e, p[i].z->apex, p, i);
-		if (!o)
-			continue;
-		if (asprintf(&msg, "%s: zone %s is already served from %s (%s)", p[i].e->where,
-			     xdpmx_dname_str(p[i].z->apex, name), o->file, o->where) < 0)
-			msg = NULL;
-		pending_fail(&p[i], msg);
-	}
+	refuse_taken(zm, p, np);
 
 	/* 3. The new set. */
 	zs = xdpmx_zoneset_dup(zm->zs);
@@ -787,6 +881,7 @@ static void run_batch(struct xdpmx_zonemgr *zm, struct pending *p, size_t np, st
 		xdpmx_zoneset_check_ptr_stats(zs, &ptr, &pst);
 		ptr_run = true;
 	}
+	dbf_init(&ptr_by, &ptr);
 
 	/* 4. The fast path's sets. */
 	if (zm->fp) {
@@ -849,7 +944,7 @@ static void run_batch(struct xdpmx_zonemgr *zm, struct pending *p, size_t np, st
 			}
 			continue;
 		}
-		diag_append_json(e->details, &ptr, e->file);
+		dbf_append_json(e->details, &ptr_by, e->file);
 		xdpmx_zone_unref(e->zone);
 		e->zone = xdpmx_zone_ref(p[i].z);
 		p[i].swapped = true;
@@ -935,7 +1030,7 @@ static void run_batch(struct xdpmx_zonemgr *zm, struct pending *p, size_t np, st
 			json_object_set_new(o, "error", json_string(p[i].error));
 		} else {
 			diag_append_json(details, &p[i].d, NULL);
-			diag_append_json(details, &ptr, e->file);
+			dbf_append_json(details, &ptr_by, e->file);
 			json_object_set_new(o, "name",
 					    json_string(xdpmx_dname_str(p[i].z->apex, name)));
 			json_object_set_new(o, "ok", json_true());
@@ -998,6 +1093,7 @@ out:
 		xdpmx_fpset_free(re[i].fs);
 	}
 	free(re);
+	free(ptr_by.idx);
 	xdpmx_diag_clear(&ptr);
 }
 
