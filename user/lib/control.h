@@ -34,7 +34,7 @@
  *                     (the zone's content or its fast-path set changed),
  *                     "fastpath"?: {"ok", "compiled", "skipped", "below",
  *                     "added", "changed", "deleted", "unchanged",
- *                     "conflicts"}, "error"?, "details"?}]
+ *                     "conflicts", "unplaced"}, "error"?, "details"?}]
  *   "zone check"      {"file", "origin"?} -> {"errors", "warnings",
  *                     "messages": [{"severity", "file", "line", "check",
  *                     "text"}], "ptr_rule"?: {"hosts", "addresses",

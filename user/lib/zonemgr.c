@@ -464,7 +464,7 @@ static json_t *apply_json(const struct pending *p)
 				 "below", (json_int_t)fs->filtered, "added", (json_int_t)0,
 				 "changed", (json_int_t)0, "deleted", (json_int_t)0, "unchanged",
 				 (json_int_t)fs->c.n, "conflicts", (json_int_t)p->e->fp_conflicts);
-	return json_pack("{s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "ok", p->fp_ret == 0,
+	return json_pack("{s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "ok", p->fp_ret == 0,
 			 "compiled", (json_int_t)(fs ? fs->c.n : 0), "skipped",
 			 (json_int_t)(fs ? fs->c.skipped[XDPMX_SKIP_TOO_BIG] +
 						      fs->c.skipped[XDPMX_SKIP_TOO_MANY]
@@ -472,7 +472,8 @@ static json_t *apply_json(const struct pending *p)
 			 "below", (json_int_t)(fs ? fs->filtered : 0), "added",
 			 (json_int_t)p->ast.added, "changed", (json_int_t)p->ast.changed, "deleted",
 			 (json_int_t)p->ast.deleted, "unchanged", (json_int_t)p->ast.unchanged,
-			 "conflicts", (json_int_t)p->ast.conflicts);
+			 "conflicts", (json_int_t)p->ast.conflicts, "unplaced",
+			 (json_int_t)p->ast.unplaced);
 }
 
 /* Whether an apply changed what the fast path answers. */
@@ -500,10 +501,12 @@ static void fp_apply(struct xdpmx_zonemgr *zm, struct pending *p)
 			       strerror(-ret));
 		return;
 	}
-	if (p->ast.conflicts)
-		pr_warn("Zone %s: %zu RRsets left to the slow path: another zone's fast-path "
-			"entries have the same name and type",
-			name, p->ast.conflicts);
+	if (p->ast.conflicts || p->ast.unplaced)
+		pr_warn("Zone %s: %zu RRsets left to the slow path: %zu have the name (or the "
+			"name's hash) and type of another zone's fast-path entries, %zu found no "
+			"free directory slot",
+			name, p->ast.conflicts + p->ast.unplaced, p->ast.conflicts,
+			p->ast.unplaced);
 	pr_info("Zone %s in the fast path: %zu RRsets compiled (%zu of them now), %zu skipped "
 		"(too big %zu, too many records %zu), %zu without additional records, %zu left to "
 		"zones below; %zu added, %zu changed, %zu deleted, %zu unchanged (epoch %u)",
@@ -781,7 +784,7 @@ static void fp_apply_all(struct xdpmx_zonemgr *zm, struct pending *p, size_t np,
 		e->fp_conflicts = q->fp_ret ? 0 : q->ast.conflicts;
 		pthread_mutex_lock(&zm->lock);
 		e->in_fp = q->fp_ret == 0;
-		e->fp_rrsets = e->in_fp ? q->fs->c.n - q->ast.conflicts : 0;
+		e->fp_rrsets = e->in_fp ? q->fs->c.n - q->ast.conflicts - q->ast.unplaced : 0;
 		e->fp_below = e->in_fp ? q->fs->filtered : 0;
 		pthread_mutex_unlock(&zm->lock);
 		if (!q->fp_ret) {
@@ -1798,7 +1801,7 @@ int xdpmx_zonemgr_load_all(struct xdpmx_zonemgr *zm)
 				"removed gave them up",
 				xdpmx_dname_str(e->zone->apex, name), ast.added);
 			e->fp_conflicts = ast.conflicts;
-			e->fp_rrsets = e->fs->c.n - ast.conflicts;
+			e->fp_rrsets = e->fs->c.n - ast.conflicts - ast.unplaced;
 		}
 	}
 	return (int)failed;
