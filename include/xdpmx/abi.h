@@ -214,7 +214,7 @@ static __inline__ __attribute__((always_inline)) __u64 xdpmx_hash_step(__u64 h, 
  * Userspace never puts two RRsets with the same (hash, tl) in the table, so
  * the first match is the only candidate.
  */
-#define XDPMX_DIR_PROBE 32
+#define XDPMX_DIR_PROBE 64
 #define XDPMX_DIR_TOMB 1ULL
 
 /* The version protocol: the program answers from the version with the
