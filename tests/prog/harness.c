@@ -29,7 +29,7 @@
 /* Small capacities: each test process loads its own object, and the blob
  * arrays are preallocated. */
 #define H_CAP_ZONES 64
-#define H_CAP_DIR 4096 /* directory slots: about 1000 RRsets at a quarter load */
+#define H_CAP_DIR 2048 /* RRsets the directory is sized for (4096 slots) */
 #define H_CAP_BLOB 512
 
 static struct {

@@ -64,7 +64,7 @@ static void opts_small(struct xdpmx_bpfobj_opts *bo, const char *pin_dir)
 	bo->obj_path = getenv("XDPMX_BPF_OBJ");
 	bo->pin_dir = pin_dir;
 	bo->zones_max = CAP_ZONES;
-	bo->dir_max[0] = T.dir_slots ? T.dir_slots : CAP_DIR;
+	bo->dir_max[0] = (T.dir_slots ? T.dir_slots : CAP_DIR) / 2; /* RRsets: 2x slots */
 	bo->blob_max[0] = CAP_BLOB0;
 	bo->blob_max[1] = CAP_BLOB1;
 	bo->blob_max[2] = 8;

@@ -65,7 +65,7 @@ struct xdpmx_attach_err {
  * abi.h). Ignored when the maps are already pinned. */
 struct xdpmx_capacity {
 	uint32_t zones;
-	uint32_t dir[3];		   /* [0]: directory slots; [1], [2]: 0 */
+	uint32_t dir[3];		   /* [0]: RRsets of the directory; [1], [2]: 0 */
 	uint32_t blob[XDPMX_BLOB_CLASSES]; /* blob64 .. blob1280 */
 };
 

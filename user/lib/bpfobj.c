@@ -231,15 +231,8 @@ static int check_opts(const struct xdpmx_bpfobj_opts *opts)
 		       XDPMX_UDP_MIN);
 		return -EINVAL;
 	}
-	if (opts->dir_max[0] &&
-	    (opts->dir_max[0] < XDPMX_DIR_PROBE || (opts->dir_max[0] & (opts->dir_max[0] - 1)))) {
-		pr_err("Couldn't load the BPF object: %u directory slots is not a power of two of "
-		       "at least %u",
-		       opts->dir_max[0], XDPMX_DIR_PROBE);
-		return -EINVAL;
-	}
 	if (opts->dir_max[1] || opts->dir_max[2]) {
-		pr_err("Couldn't load the BPF object: one directory since ABI 3: give its slots "
+		pr_err("Couldn't load the BPF object: one directory since ABI 3: give its RRsets "
 		       "as the first directory size only");
 		return -EINVAL;
 	}
@@ -342,7 +335,7 @@ int xdpmx_bpfobj_open(const struct xdpmx_bpfobj_opts *opts, struct xdpmx_bpfobj 
 
 	skel_maps(o->skel, maps);
 	want_max[4] = opts->zones_max;
-	want_max[6] = opts->dir_max[0];
+	want_max[6] = opts->dir_max[0] ? xdpmx_fp_dir_slots(opts->dir_max[0]) : 0;
 	for (int c = 0; c < XDPMX_BLOB_CLASSES; c++)
 		want_max[7 + c] = opts->blob_max[c];
 	for (size_t i = 0; i < N_MAPS; i++) {

@@ -34,9 +34,9 @@ struct xdpmx_bpfobj_opts {
 	uint32_t iface_slot;
 	/* max_entries of the zones, directory and blob maps; 0: the default
 	 * of abi.h for new maps, the pinned map's own size for reused ones.
-	 * dir_max[0]: slots of the directory, a power of two; dir_max[1] and
-	 * [2] must be 0 (they sized the medium- and long-name directories up
-	 * to ABI 2). */
+	 * dir_max[0]: the RRsets the directory is sized for (its slots are
+	 * xdpmx_fp_dir_slots() of it); dir_max[1] and [2] must be 0 (they
+	 * sized the medium- and long-name directories up to ABI 2). */
 	uint32_t zones_max;
 	uint32_t dir_max[3];
 	uint32_t blob_max[XDPMX_BLOB_CLASSES];

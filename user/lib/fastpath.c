@@ -479,6 +479,15 @@ static int tombs_sweep(struct xdpmx_fp *fp, struct slot_batch *b, uint32_t di, b
 	return 0;
 }
 
+uint32_t xdpmx_fp_dir_slots(uint32_t rrsets)
+{
+	uint64_t want = 2 * (uint64_t)rrsets, slots = XDPMX_DIR_PROBE;
+
+	while (slots < want && slots < (1ULL << 31))
+		slots <<= 1;
+	return (uint32_t)slots;
+}
+
 /* ---- map helpers ------------------------------------------------------------ */
 
 /* bpf_map_update_batch(); *done is how many elements were applied. */

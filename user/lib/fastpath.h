@@ -97,6 +97,11 @@ int xdpmx_fp_cfg_set(struct xdpmx_fp *fp, const struct xdpmx_cfg *cfg);
 int xdpmx_fp_stats_read(struct xdpmx_fp *fp, uint64_t (*out)[XDPMX_CNT__MAX]);
 int xdpmx_fp_stats_reset(struct xdpmx_fp *fp);
 
+/* Slots of a directory sized for `rrsets` RRsets: twice as many (the
+ * directory serves best at half load, docs/fastpath.md), rounded up to a
+ * power of two, at least XDPMX_DIR_PROBE. */
+uint32_t xdpmx_fp_dir_slots(uint32_t rrsets);
+
 struct xdpmx_fp_mem {
 	uint64_t entries[XDPMX_NAME_CLASSES]; /* RRsets in the directory, by
 						 name-length class (compile.h) */

@@ -64,7 +64,7 @@ static const struct xdpmx_opt load_opts[] = {
 	 .help = "our EDNS UDP payload size (every interface)",
 	 .defval = XDPMX_STR(XDPMX_EDNS_SIZE_DEFAULT)},
 	CAP_OPT("zones-max", zones_max, "the zone table", "262144"),
-	CAP_OPT("dir-max", dir_max[0], "the directory (slots, a power of two)", "2097152"),
+	CAP_OPT("dir-max", dir_max[0], "the directory (RRsets; twice as many slots)", "1048576"),
 	CAP_OPT("blob64-max", blob_max[0], "the 64-byte blob array", "1048576"),
 	CAP_OPT("blob128-max", blob_max[1], "the 128-byte blob array", "262144"),
 	CAP_OPT("blob256-max", blob_max[2], "the 256-byte blob array", "131072"),
