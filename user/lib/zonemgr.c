@@ -6,7 +6,7 @@
  *   1. load (or take) the new version of each zone, off the lock, and see
  *      whether its content differs from the served version;
  *   2. refuse a zone whose apex another configured zone already serves;
- *   3. build the new zone set, run the cross-zone PTR check over it;
+ *   3. build the new zone set;
  *   4. compile the zones that changed (when there is a fast path): an edit
  *      patches the zone's kept set (fpset.h), anything else compiles
  *      whole; each set leaves out the names of the zones loaded below it,
@@ -15,7 +15,9 @@
  *   5. publish the set to the slow path, then update the bookkeeping;
  *   6. apply the sets to the fast path, upper zones before lower ones (the
  *      map writer skips a key another live zone holds, so a name must be
- *      given up before it is claimed), and report.
+ *      given up before it is claimed);
+ *   7. run the cross-zone PTR rule over the new set (warnings only, and the
+ *      slowest step with many zones: it delays no answer), and report.
  * A zone that fails in 1 or 2 keeps its served version everywhere.
  */
 #define _GNU_SOURCE /* asprintf */
@@ -66,7 +68,9 @@ struct zentry {
 	/* The manager thread's own. */
 	struct xdpmx_fpset *fs; /* what the fast path was given, when in_fp */
 	size_t fp_conflicts;	/* RRsets the last apply left out: another zone held them */
-	bool batch;		/* in the batch running (refuse_taken()) */
+	bool batch;		/* one of the zones of the batch running */
+	bool reapply;		/* compiled again in it: a zone below appeared or went */
+	bool adopted, queued;	/* reload_config(): kept, and to be reloaded */
 };
 
 /* Two loaded zones, down directly below up (no loaded zone between them):
@@ -392,8 +396,9 @@ static uint64_t apex_hash(const uint8_t *apex, size_t len)
 
 /*
  * One apex, one zone: refuse each zone of p whose apex an earlier zone of p
- * takes, or another entry serves and keeps serving (one not in p). Linear
- * in the zones: a reload of 100,000 zones checks each once.
+ * takes, or another entry serves and keeps serving (one not in p: the
+ * entries of p have batch set). Linear in the zones: a reload of 100,000
+ * zones checks each once.
  */
 static void refuse_taken(struct xdpmx_zonemgr *zm, struct pending *p, size_t np)
 {
@@ -405,10 +410,6 @@ static void refuse_taken(struct xdpmx_zonemgr *zm, struct pending *p, size_t np)
 		size <<= 1;
 	mask = size - 1;
 	tab = calloc(size, sizeof(*tab));
-	for (size_t i = 0; i < zm->n; i++)
-		zm->e[i]->batch = false;
-	for (size_t i = 0; i < np; i++)
-		p[i].e->batch = true;
 	for (size_t i = 0; i < np; i++) {
 		const uint8_t *apex;
 		const struct zentry *o = NULL;
@@ -445,8 +446,6 @@ static void refuse_taken(struct xdpmx_zonemgr *zm, struct pending *p, size_t np)
 			msg = NULL;
 		pending_fail(&p[i], msg);
 	}
-	for (size_t i = 0; i < np; i++)
-		p[i].e->batch = false;
 	free(tab);
 }
 
@@ -695,28 +694,73 @@ static void fp_prepare(struct xdpmx_zonemgr *zm, struct pending *p, bool apexes_
 	}
 }
 
-/* Add to *re (growing it) the served zone nearest above name, unless a zone
- * of p is that zone or it is there already. */
+/* Which entry serves each zone of the new set: a table keyed by the zone,
+ * built on first use. */
+struct zmap {
+	const struct xdpmx_zone **zone;
+	struct zentry **e;
+	size_t mask;
+};
+
+static size_t zmap_home(const struct zmap *m, const struct xdpmx_zone *z)
+{
+	return (size_t)(((uintptr_t)z >> 4) * 0x9e3779b97f4a7c15ULL >> 20) & m->mask;
+}
+
+static void zmap_put(struct zmap *m, const struct xdpmx_zone *z, struct zentry *e)
+{
+	size_t j = zmap_home(m, z);
+
+	while (m->zone[j])
+		j = (j + 1) & m->mask;
+	m->zone[j] = z;
+	m->e[j] = e;
+}
+
+static int zmap_build(struct zmap *m, struct xdpmx_zonemgr *zm, const struct pending *p, size_t np)
+{
+	size_t size = 16;
+
+	while (size < 2 * (zm->n + np))
+		size <<= 1;
+	m->zone = calloc(size, sizeof(*m->zone));
+	m->e = calloc(size, sizeof(*m->e));
+	if (!m->zone || !m->e)
+		return -ENOMEM;
+	m->mask = size - 1;
+	for (size_t i = 0; i < np; i++)
+		if (p[i].z)
+			zmap_put(m, p[i].z, p[i].e);
+	for (size_t i = 0; i < zm->n; i++)
+		if (zm->e[i]->zone && !zm->e[i]->batch)
+			zmap_put(m, zm->e[i]->zone, zm->e[i]);
+	return 0;
+}
+
+static struct zentry *zmap_get(const struct zmap *m, const struct xdpmx_zone *z)
+{
+	for (size_t j = zmap_home(m, z); m->zone[j]; j = (j + 1) & m->mask)
+		if (m->zone[j] == z)
+			return m->e[j];
+	return NULL;
+}
+
+/* Add to *re (growing it) the served zone nearest above name, unless it is
+ * one of this batch's zones (compiled anyway) or there already. */
 static int add_reapply(struct xdpmx_zonemgr *zm, const struct xdpmx_zoneset *zs,
-		       const uint8_t *name, const struct pending *p, size_t np, struct pending **re,
-		       size_t *nre)
+		       const uint8_t *name, const struct pending *p, size_t np, struct zmap *m,
+		       struct pending **re, size_t *nre)
 {
 	const struct xdpmx_zone *up = zone_above(zs, name);
-	struct zentry *e = NULL;
+	struct zentry *e;
 	struct pending *r;
 
 	if (!up)
 		return 0;
-	for (size_t i = 0; i < np; i++)
-		if (p[i].z == up)
-			return 0;
-	for (size_t i = 0; i < *nre; i++)
-		if ((*re)[i].z == up)
-			return 0;
-	for (size_t i = 0; i < zm->n && !e; i++)
-		if (zm->e[i]->zone == up)
-			e = zm->e[i];
-	if (!e)
+	if (!m->zone && zmap_build(m, zm, p, np))
+		return -ENOMEM;
+	e = zmap_get(m, up);
+	if (!e || e->batch || e->reapply)
 		return 0;
 	r = realloc(*re, (*nre + 1) * sizeof(*r));
 	if (!r)
@@ -724,6 +768,7 @@ static int add_reapply(struct xdpmx_zonemgr *zm, const struct xdpmx_zoneset *zs,
 	*re = r;
 	r[*nre] = (struct pending){.e = e, .z = xdpmx_zone_ref(e->zone), .reapply = true};
 	(*nre)++;
+	e->reapply = true;
 	return 0;
 }
 
@@ -843,6 +888,7 @@ static void run_batch(struct xdpmx_zonemgr *zm, struct pending *p, size_t np, st
 	char name[XDPMX_DNAME_STRLEN], other[XDPMX_DNAME_STRLEN];
 	struct zentry **new_e = NULL, **old_e = NULL;
 	struct pending *re = NULL;
+	struct zmap zmap = {};
 	size_t i, ok = 0, nre = 0;
 	bool swapped = false, apexes_changed = false, ptr_run = false;
 
@@ -856,6 +902,8 @@ static void run_batch(struct xdpmx_zonemgr *zm, struct pending *p, size_t np, st
 	}
 
 	/* 2. One apex, one zone. */
+	for (i = 0; i < np; i++)
+		p[i].e->batch = true;
 	refuse_taken(zm, p, np);
 
 	/* 3. The new set. */
@@ -880,11 +928,6 @@ static void run_batch(struct xdpmx_zonemgr *zm, struct pending *p, size_t np, st
 			goto nomem;
 		ok++;
 	}
-	if (ok || ngone) {
-		xdpmx_zoneset_check_ptr_stats(zs, &ptr, &pst);
-		ptr_run = true;
-	}
-	dbf_init(&ptr_by, &ptr);
 
 	/* 4. The fast path's sets. */
 	if (zm->fp) {
@@ -893,14 +936,15 @@ static void run_batch(struct xdpmx_zonemgr *zm, struct pending *p, size_t np, st
 		/* The zone above each zone that appeared or went. */
 		for (i = 0; apexes_changed && i < np; i++)
 			if (p[i].z && (!p[i].e->zone || p[i].moved) &&
-			    add_reapply(zm, zs, p[i].z->apex, p, np, &re, &nre))
+			    add_reapply(zm, zs, p[i].z->apex, p, np, &zmap, &re, &nre))
 				goto nomem;
 		for (i = 0; apexes_changed && i < np; i++)
-			if (p[i].moved && add_reapply(zm, zs, p[i].moved_from, p, np, &re, &nre))
+			if (p[i].moved &&
+			    add_reapply(zm, zs, p[i].moved_from, p, np, &zmap, &re, &nre))
 				goto nomem;
 		for (i = 0; i < ngone; i++)
 			if (gone[i]->zone &&
-			    add_reapply(zm, zs, gone[i]->zone->apex, p, np, &re, &nre))
+			    add_reapply(zm, zs, gone[i]->zone->apex, p, np, &zmap, &re, &nre))
 				goto nomem;
 		for (i = 0; i < np; i++)
 			fp_prepare(zm, &p[i], apexes_changed);
@@ -922,11 +966,6 @@ static void run_batch(struct xdpmx_zonemgr *zm, struct pending *p, size_t np, st
 	zm->zs = zs;
 	zs = NULL;
 	swapped = true;
-	if (ptr_run) {
-		zm->ptr = pst;
-		zm->ptr_warnings = pst.addresses - pst.confirmed;
-		zm->ptr_checked = true;
-	}
 	for (i = 0; i < np; i++) {
 		struct zentry *e = p[i].e;
 		json_t *details = json_array();
@@ -947,7 +986,6 @@ static void run_batch(struct xdpmx_zonemgr *zm, struct pending *p, size_t np, st
 			}
 			continue;
 		}
-		dbf_append_json(e->details, &ptr_by, e->file);
 		xdpmx_zone_unref(e->zone);
 		e->zone = xdpmx_zone_ref(p[i].z);
 		p[i].swapped = true;
@@ -997,9 +1035,6 @@ static void run_batch(struct xdpmx_zonemgr *zm, struct pending *p, size_t np, st
 				p[i].edit ? "" : p[i].e->file, p[i].z->n_records,
 				count_rrsets(p[i].z), p[i].d.warnings);
 	}
-	log_diag(&ptr);
-	if (ptr_run)
-		log_ptr_rule(&pst);
 	for (i = 0; i < nre; i++)
 		pr_info("Zone %s compiled again for the fast path: a zone below it %s",
 			xdpmx_dname_str(re[i].z->apex, name),
@@ -1016,6 +1051,39 @@ static void run_batch(struct xdpmx_zonemgr *zm, struct pending *p, size_t np, st
 		fp_apply_all(zm, p, np, re, nre);
 		if (ok || ngone || nre)
 			fp_report(zm);
+	}
+
+	/* 7. The PTR rule across the zones: warnings only, and with 100,000
+	 * zones it takes a while, so it comes after the fast path. */
+	if (ok || ngone) {
+		xdpmx_zoneset_check_ptr_stats(zm->zs, &ptr, &pst);
+		ptr_run = true;
+	}
+	dbf_init(&ptr_by, &ptr);
+	if (ptr_run) {
+		pthread_mutex_lock(&zm->lock);
+		zm->ptr = pst;
+		zm->ptr_warnings = pst.addresses - pst.confirmed;
+		zm->ptr_checked = true;
+		for (i = 0; i < np; i++) {
+			struct zentry *e = p[i].e;
+			json_t *details;
+
+			if (!p[i].swapped)
+				continue;
+			/* a new array: readers may hold the one published */
+			details = json_array();
+			if (!details || json_array_extend(details, e->details)) {
+				json_decref(details);
+				continue;
+			}
+			dbf_append_json(details, &ptr_by, e->file);
+			json_decref(e->details);
+			e->details = details;
+		}
+		pthread_mutex_unlock(&zm->lock);
+		log_diag(&ptr);
+		log_ptr_rule(&pst);
 	}
 
 	/* The results. */
@@ -1070,6 +1138,11 @@ nomem:
 						     entry_name(p[i].e, name), "ok", 0, "changed",
 						     0, "error", p[i].error));
 out:
+	/* before entries new in this batch may go (below) */
+	for (i = 0; i < np; i++)
+		p[i].e->batch = false;
+	for (i = 0; i < nre; i++)
+		re[i].e->reapply = false;
 	if (swapped) {
 		for (i = 0; i < ngone; i++)
 			entry_free(gone[i]);
@@ -1096,19 +1169,66 @@ out:
 		xdpmx_fpset_free(re[i].fs);
 	}
 	free(re);
+	free(zmap.zone);
+	free(zmap.e);
 	free(ptr_by.idx);
 	xdpmx_diag_clear(&ptr);
 }
 
 /* ---- reloads ------------------------------------------------------------------------- */
 
-/* The running entry a configured zone is (same domain; or same file when
- * the origin comes from the SOA). */
-static struct zentry *match_entry(struct xdpmx_zonemgr *zm, const struct xdpmx_zone_conf *zc,
-				  const uint8_t *apex)
+/*
+ * The running entries by what identifies them in the configuration: the
+ * domain, or the file when the origin comes from the SOA. One probe per
+ * configured zone, so that a reload of 100,000 zones is linear.
+ */
+struct eindex {
+	struct zentry **slot;
+	size_t mask;
+};
+
+static uint64_t entry_key_hash(bool domain, const uint8_t *apex, const char *file)
 {
+	uint64_t h = domain ? 0x9e3779b97f4a7c15ULL : 0xcbf29ce484222325ULL;
+
+	if (domain)
+		return h ^ apex_hash(apex, (size_t)xdpmx_dname_len(apex, XDPMX_DNAME_MAX));
+	for (const char *c = file; *c; c++)
+		h = (h ^ (uint8_t)*c) * 0x100000001b3ULL;
+	return h;
+}
+
+static int eindex_build(struct eindex *ix, struct xdpmx_zonemgr *zm)
+{
+	size_t size = 16;
+
+	while (size < 2 * zm->n)
+		size <<= 1;
+	ix->slot = calloc(size, sizeof(*ix->slot));
+	if (!ix->slot)
+		return -ENOMEM;
+	ix->mask = size - 1;
+	/* In configuration order: a lookup finds the first of equal keys. */
 	for (size_t i = 0; i < zm->n; i++) {
 		struct zentry *e = zm->e[i];
+		size_t j = entry_key_hash(e->domain != NULL, e->conf_apex, e->file) & ix->mask;
+
+		while (ix->slot[j])
+			j = (j + 1) & ix->mask;
+		ix->slot[j] = e;
+	}
+	return 0;
+}
+
+/* The running entry a configured zone is (same domain; or same file when
+ * the origin comes from the SOA). */
+static struct zentry *match_entry(const struct eindex *ix, const struct xdpmx_zone_conf *zc,
+				  const uint8_t *apex)
+{
+	size_t j = entry_key_hash(zc->domain != NULL, apex, zc->file) & ix->mask;
+
+	for (; ix->slot[j]; j = (j + 1) & ix->mask) {
+		struct zentry *e = ix->slot[j];
 
 		if (zc->domain && e->domain && xdpmx_dname_eq(e->conf_apex, apex))
 			return e;
@@ -1173,6 +1293,7 @@ static json_t *reload_config(struct xdpmx_zonemgr *zm, bool force, char **error)
 	char err[XDPMX_CONF_ERR_MAX];
 	struct xdpmx_config c;
 	struct zentry **adopt = NULL, **gone = NULL;
+	struct eindex ix = {};
 	struct pending *p = NULL;
 	size_t i, np = 0, ngone = 0, nadopt;
 	json_t *res;
@@ -1191,7 +1312,7 @@ static json_t *reload_config(struct xdpmx_zonemgr *zm, bool force, char **error)
 	adopt = calloc(c.n_zones + 1, sizeof(*adopt));
 	gone = calloc(zm->n + 1, sizeof(*gone));
 	p = calloc(c.n_zones + 1, sizeof(*p));
-	if (!res || !adopt || !gone || !p)
+	if (!res || !adopt || !gone || !p || eindex_build(&ix, zm))
 		goto nomem;
 
 	for (i = 0; i < c.n_zones; i++) {
@@ -1203,10 +1324,9 @@ static json_t *reload_config(struct xdpmx_zonemgr *zm, bool force, char **error)
 
 		if (zc->domain && domain_wire(zc->domain, apex) < 0)
 			continue; /* the config check refused it already */
-		e = match_entry(zm, zc, apex);
-		for (size_t j = 0; e && j < i; j++)
-			if (adopt[j] == e)
-				e = NULL; /* the same file twice: the second is new */
+		e = match_entry(&ix, zc, apex);
+		if (e && e->adopted)
+			e = NULL; /* the same file twice: the second is new */
 		if (!e) {
 			e = entry_new(zc, c.rotation);
 			if (!e)
@@ -1232,25 +1352,19 @@ static json_t *reload_config(struct xdpmx_zonemgr *zm, bool force, char **error)
 			reload |= file_changed(e);
 		}
 		adopt[i] = e;
+		e->adopted = true;
+		e->queued = reload;
 		if (reload)
 			p[np++].e = e;
 	}
-	for (i = 0; i < zm->n; i++) {
-		bool kept = false;
-
-		for (size_t j = 0; j < c.n_zones; j++)
-			kept |= adopt[j] == zm->e[i];
-		if (!kept)
+	for (i = 0; i < zm->n; i++)
+		if (!zm->e[i]->adopted)
 			gone[ngone++] = zm->e[i];
-	}
 	/* Unchanged zones are in the result too, as not changed. */
 	for (i = 0; i < c.n_zones; i++) {
-		bool pending = false;
 		char name[XDPMX_DNAME_STRLEN];
 
-		for (size_t j = 0; j < np; j++)
-			pending |= p[j].e == adopt[i];
-		if (!pending && adopt[i])
+		if (adopt[i] && !adopt[i]->queued)
 			json_array_append_new(
 				res, json_pack("{s:s, s:b, s:o, s:b}", "name",
 					       entry_name(adopt[i], name), "ok", 1, "serial",
@@ -1261,8 +1375,11 @@ static json_t *reload_config(struct xdpmx_zonemgr *zm, bool force, char **error)
 	zm->rotation = c.rotation;
 	/* Compact adopt: skipped invalid domains leave holes. */
 	for (i = 0, nadopt = 0; i < c.n_zones; i++)
-		if (adopt[i])
+		if (adopt[i]) {
+			adopt[i]->adopted = adopt[i]->queued = false;
 			adopt[nadopt++] = adopt[i];
+		}
+	free(ix.slot);
 	run_batch(zm, p, np, gone, ngone, adopt, nadopt, res);
 	free(p);
 	free(gone);
@@ -1271,6 +1388,9 @@ static json_t *reload_config(struct xdpmx_zonemgr *zm, bool force, char **error)
 	return res;
 nomem:
 	pr_err("Couldn't reload the configuration: out of memory");
+	free(ix.slot);
+	for (i = 0; i < zm->n; i++)
+		zm->e[i]->adopted = zm->e[i]->queued = false;
 	if (adopt)
 		for (i = 0; i < c.n_zones; i++) {
 			bool known = false;
