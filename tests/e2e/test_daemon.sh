@@ -721,6 +721,8 @@ test_daemon_nested_zones() {
 	nest_answer_is 198.18.0.21 "child removed"
 	dmn_stop
 
+	# Each start with a fresh log, so that a line awaited is this run's.
+	: >"$E2E_TMP/xdpmxd.log"
 	nest_conf child
 	dmn_start
 	nest_answer_is 198.18.0.22 "child alone"
@@ -731,10 +733,12 @@ test_daemon_nested_zones() {
 	dmn_stop
 
 	# Restarts take over the maps the run before left.
+	: >"$E2E_TMP/xdpmxd.log"
 	nest_conf nest child
 	dmn_start
 	nest_answer_is 198.18.0.22 "both at start, parent first"
 	dmn_stop
+	: >"$E2E_TMP/xdpmxd.log"
 	nest_conf child nest
 	dmn_start
 	nest_answer_is 198.18.0.22 "both at start, child first"
@@ -771,9 +775,10 @@ test_daemon_reload_unchanged() {
 		assert_eq "False" "$(echo "$out" | dmn_py get result.$i.changed)" "reload of every zone: zone $i"
 	done
 
+	# the reload of every zone above logged the line once already
 	touch -d "+1 minute" "$zf"
 	kill -HUP "$DMN_PID"
-	wait_for 5 dmn_log_has "Zone e2e.test. serial 2026112801 reloaded from .*: nothing changed" ||
+	wait_for 5 eval '[ "$(grep -c "Zone e2e.test. serial 2026112801 reloaded from .*: nothing changed" "$E2E_TMP/xdpmxd.log")" -ge 2 ]' ||
 		{ cat "$E2E_TMP/xdpmxd.log"; fail "a touched file is not reloaded as unchanged"; }
 
 	echo "new IN A 198.18.5.1" >>"$zf"

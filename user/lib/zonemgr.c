@@ -68,6 +68,7 @@ struct zentry {
 	/* The manager thread's own. */
 	struct xdpmx_fpset *fs; /* what the fast path was given, when in_fp */
 	size_t fp_conflicts;	/* RRsets the last apply left out: another zone held them */
+	size_t fp_unplaced;	/* ... or no directory slot was free near their home */
 	bool batch;		/* one of the zones of the batch running */
 	bool reapply;		/* compiled again in it: a zone below appeared or went */
 	bool adopted, queued;	/* reload_config(): kept, and to be reloaded */
@@ -456,13 +457,14 @@ static json_t *apply_json(const struct pending *p)
 	if (p->fp_ret == 1 && !(p->same && fs && p->e->in_fp))
 		return json_null();
 	if (p->fp_ret == 1) /* unchanged: nothing written */
-		return json_pack("{s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "ok", 1,
+		return json_pack("{s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "ok", 1,
 				 "compiled", (json_int_t)fs->c.n, "skipped",
 				 (json_int_t)(fs->c.skipped[XDPMX_SKIP_TOO_BIG] +
 					      fs->c.skipped[XDPMX_SKIP_TOO_MANY]),
 				 "below", (json_int_t)fs->filtered, "added", (json_int_t)0,
 				 "changed", (json_int_t)0, "deleted", (json_int_t)0, "unchanged",
-				 (json_int_t)fs->c.n, "conflicts", (json_int_t)p->e->fp_conflicts);
+				 (json_int_t)fs->c.n, "conflicts", (json_int_t)p->e->fp_conflicts,
+				 "unplaced", (json_int_t)p->e->fp_unplaced);
 	return json_pack("{s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "ok", p->fp_ret == 0,
 			 "compiled", (json_int_t)(fs ? fs->c.n : 0), "skipped",
 			 (json_int_t)(fs ? fs->c.skipped[XDPMX_SKIP_TOO_BIG] +
@@ -827,6 +829,7 @@ static void fp_apply_all(struct xdpmx_zonemgr *zm, struct pending *p, size_t np,
 		xdpmx_fpset_free(e->fs);
 		e->fs = NULL;
 		e->fp_conflicts = q->fp_ret ? 0 : q->ast.conflicts;
+		e->fp_unplaced = q->fp_ret ? 0 : q->ast.unplaced;
 		pthread_mutex_lock(&zm->lock);
 		e->in_fp = q->fp_ret == 0;
 		e->fp_rrsets = e->in_fp ? q->fs->c.n - q->ast.conflicts - q->ast.unplaced : 0;
@@ -1921,6 +1924,7 @@ int xdpmx_zonemgr_load_all(struct xdpmx_zonemgr *zm)
 				"removed gave them up",
 				xdpmx_dname_str(e->zone->apex, name), ast.added);
 			e->fp_conflicts = ast.conflicts;
+			e->fp_unplaced = ast.unplaced;
 			e->fp_rrsets = e->fs->c.n - ast.conflicts - ast.unplaced;
 		}
 	}
