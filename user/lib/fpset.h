@@ -30,7 +30,7 @@ struct xdpmx_fpset {
 	 * the whole zone, filtered names included. arena is NULL: never pass
 	 * this to xdpmx_compiled_free(). */
 	struct xdpmx_compiled c;
-	size_t filtered; /* compiled RRsets left out: zones below answer them */
+	size_t filtered;   /* compiled RRsets left out: zones below answer them */
 	size_t recompiled; /* RRsets the last build or edit compiled */
 	/* private */
 	size_t cap;		     /* room in c.e */
