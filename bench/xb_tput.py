@@ -302,7 +302,8 @@ def search(a):
         # No rate passed last round: on down from the lowest tried.
         gen_bound = bracket(-a.prev * 0.7, None, -a.prev, 3)
     if a.stats_dev and best:
-        run(max(best["offered"] * 0.5, 1000), stats=True)
+        # Half of what was answered: below the generator's ceiling too.
+        run(max(best["answered_pps"] * 0.5, 1000), stats=True)
     s = {"kind": "search", "label": a.label, "block": a.block, "round": a.round,
          "probes": len(probes), "generator_bound": gen_bound}
     if best:
