@@ -195,8 +195,12 @@ test_ctl_stats_reset() {
 	assert_match "^slowpath\\.queries=[0-9]+$" "$(ctl stats show | grep '^slowpath\.queries=')" \
 		"text form"
 	assert_eq "counters reset" "$(ctl stats reset)" "reset output"
-	assert_eq "0" "$(ctl -j stats show | ctl_json "sum(j['fastpath'].values())")" \
-		"fast-path counters after reset"
+	# Only the DNS counters: the kernel's own IPv6 traffic on the link
+	# (MLD reports, router solicitations) may arrive at any moment and is
+	# counted as pass.* - it must not make this test flaky.
+	assert_eq "0" "$(ctl -j stats show |
+		ctl_json "sum(v for k, v in j['fastpath'].items() if k.split('.')[0] in ('hit', 'miss', 'drop', 'aborted'))")" \
+		"fast-path DNS counters after reset"
 }
 ALL_TESTS+=(test_ctl_stats_reset)
 
