@@ -68,10 +68,10 @@
 
 /* ---- DNS limits (RFC 1035 section 2.3.4, RFC 6891) ---------------------- */
 
-#define XDPMX_LABEL_MAX 63        /* octets in one label */
-#define XDPMX_NAME_MAX 255        /* octets in a wire name, root byte included */
-#define XDPMX_LABELS_MAX 127      /* labels in a name of 255 octets */
-#define XDPMX_UDP_MIN 512         /* answer size limit without EDNS */
+#define XDPMX_LABEL_MAX 63	     /* octets in one label */
+#define XDPMX_NAME_MAX 255	     /* octets in a wire name, root byte included */
+#define XDPMX_LABELS_MAX 127	     /* labels in a name of 255 octets */
+#define XDPMX_UDP_MIN 512	     /* answer size limit without EDNS */
 #define XDPMX_EDNS_SIZE_DEFAULT 1232 /* our EDNS UDP payload size (DNS flag day 2020) */
 #define XDPMX_DNS_PORT_DEFAULT 53
 
@@ -95,8 +95,8 @@ struct xdpmx_cfg {
 	__u32 abi_version; /* XDPMX_ABI_VERSION of whoever created the maps */
 	__be16 dns_port;   /* UDP destination port the fast path serves */
 	__u16 edns_size;   /* our EDNS UDP payload size, >= XDPMX_UDP_MIN */
-	__u32 flags;       /* XDPMX_CFG_F_*, none defined yet */
-	__u32 dir_mask;    /* slots of the directory - 1 (a power of two - 1) */
+	__u32 flags;	   /* XDPMX_CFG_F_*, none defined yet */
+	__u32 dir_mask;	   /* slots of the directory - 1 (a power of two - 1) */
 	__u64 hash_seed;   /* seed of the name hash (xdpmx_hash_step()) */
 };
 _Static_assert(sizeof(struct xdpmx_cfg) == 24, "xdpmx_cfg layout");
@@ -126,7 +126,7 @@ _Static_assert(sizeof(struct xdpmx_iface) == 32, "xdpmx_iface layout");
 enum xdpmx_order {
 	XDPMX_ORDER_CYCLIC = 0, /* start at (per-CPU cursor mod n): round robin */
 	XDPMX_ORDER_RANDOM = 1, /* start at a uniformly random record */
-	XDPMX_ORDER_FIXED = 2,  /* zone order, always */
+	XDPMX_ORDER_FIXED = 2,	/* zone order, always */
 	XDPMX_ORDER__MAX
 };
 
@@ -268,8 +268,7 @@ _Static_assert(__builtin_offsetof(struct xdpmx_dir_slot, ver) == 16, "xdpmx_dir_
  * without the verifier seeing a read past the value. */
 #define XDPMX_BLOB_CLASSES 5
 #define XDPMX_BLOB_SLACK 8
-#define XDPMX_BLOB_SIZE(c)                                                  \
-	((c) == 0 ? 64 : (c) == 1 ? 128 : (c) == 2 ? 256 : (c) == 3 ? 512 : 1280)
+#define XDPMX_BLOB_SIZE(c) ((c) == 0 ? 64 : (c) == 1 ? 128 : (c) == 2 ? 256 : (c) == 3 ? 512 : 1280)
 #define XDPMX_BLOB_MAX 1280 /* XDPMX_BLOB_SIZE(XDPMX_BLOB_CLASSES - 1) */
 
 #define XDPMX_BLOB0_MAX_DEFAULT (1U << 20)
@@ -318,7 +317,7 @@ struct xdpmx_blob_hdr {
 _Static_assert(sizeof(struct xdpmx_blob_hdr) == 8, "xdpmx_blob_hdr layout");
 
 #define XDPMX_BLOB_AN_OFF(an_count) (sizeof(struct xdpmx_blob_hdr) + 2 * (an_count))
-#define XDPMX_BLOB_OWNER_OFF(an_count, an_len, ad_len)                                     \
+#define XDPMX_BLOB_OWNER_OFF(an_count, an_len, ad_len)                                             \
 	(XDPMX_BLOB_AN_OFF(an_count) + (an_len) + (ad_len))
 
 #endif /* XDPMX_ABI_H */

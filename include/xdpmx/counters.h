@@ -36,15 +36,15 @@ enum xdpmx_counter {
 	XDPMX_CNT_MALFORMED = 12,
 
 	/* Misses: DNS queries to our port passed up to the slow path. */
-	XDPMX_CNT_MISS_OPCODE = 13,  /* OPCODE other than QUERY */
-	XDPMX_CNT_MISS_FLAGS = 14,   /* TC set in a query */
-	XDPMX_CNT_MISS_COUNTS = 15,  /* QDCOUNT != 1, AN/NSCOUNT != 0, ARCOUNT > 1 */
-	XDPMX_CNT_MISS_NAME = 16,    /* compression pointer, label > 63, name > 255 */
-	XDPMX_CNT_MISS_QCLASS = 17,  /* class other than IN */
-	XDPMX_CNT_MISS_QTYPE = 18,   /* qtype other than A, AAAA, MX, PTR */
-	XDPMX_CNT_MISS_EDNS = 19,    /* additional record not OPT v0, or malformed */
+	XDPMX_CNT_MISS_OPCODE = 13,   /* OPCODE other than QUERY */
+	XDPMX_CNT_MISS_FLAGS = 14,    /* TC set in a query */
+	XDPMX_CNT_MISS_COUNTS = 15,   /* QDCOUNT != 1, AN/NSCOUNT != 0, ARCOUNT > 1 */
+	XDPMX_CNT_MISS_NAME = 16,     /* compression pointer, label > 63, name > 255 */
+	XDPMX_CNT_MISS_QCLASS = 17,   /* class other than IN */
+	XDPMX_CNT_MISS_QTYPE = 18,    /* qtype other than A, AAAA, MX, PTR */
+	XDPMX_CNT_MISS_EDNS = 19,     /* additional record not OPT v0, or malformed */
 	XDPMX_CNT_MISS_NO_RRSET = 20, /* (name, qtype) not in the maps */
-	XDPMX_CNT_MISS_DNSSEC = 21,  /* DO=1 for an RRset of a signed zone */
+	XDPMX_CNT_MISS_DNSSEC = 21,   /* DO=1 for an RRset of a signed zone */
 
 	/* Dropped: DNS responses (QR=1) sent to our port. */
 	XDPMX_CNT_DROP_RESPONSE = 22,

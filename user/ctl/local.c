@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 #include <xdpmx/abi.h>
 
 #include "attach.h"

@@ -290,8 +290,8 @@ int xdpmx_bpfobj_open(const struct xdpmx_bpfobj_opts *opts, struct xdpmx_bpfobj 
 	err = check_opts(opts);
 	if (err)
 		return err;
-	pr_debug("Loading the BPF object %s", opts->obj_path ? opts->obj_path
-							   : "built into this binary");
+	pr_debug("Loading the BPF object %s",
+		 opts->obj_path ? opts->obj_path : "built into this binary");
 	o = calloc(1, sizeof(*o));
 	if (!o)
 		return -ENOMEM;

@@ -31,23 +31,24 @@
 /* One compiled RRset: the directory key and the blob bytes. */
 struct xdpmx_centry {
 	struct xdpmx_key_l key; /* qtype (network order) + canonical name, zero padded */
-	uint8_t name_len;       /* octets of key.name used, root byte included */
-	uint8_t flags;          /* XDPMX_CENTRY_F_* */
+	uint8_t name_len;	/* octets of key.name used, root byte included */
+	uint8_t flags;		/* XDPMX_CENTRY_F_* */
 	uint16_t blob_len;
 	uint8_t *blob; /* blob_len bytes, owned by the entry (xdpmx_compile_rrset)
 			  or by its set's arena (xdpmx_compile_zone) */
 };
 
 /* Entry flags. */
-#define XDPMX_CENTRY_F_AD_TRIMMED 0x01 /* MX compiled without its additional
-					  records: more than XDPMX_AD_MAX, or
-					  the blob (owner included) would
-					  exceed XDPMX_BLOB_MAX */
+#define XDPMX_CENTRY_F_AD_TRIMMED                                                                  \
+	0x01 /* MX compiled without its additional                                                 \
+		records: more than XDPMX_AD_MAX, or                                                \
+		the blob (owner included) would                                                    \
+		exceed XDPMX_BLOB_MAX */
 
 enum xdpmx_skip {
-	XDPMX_SKIP_TOO_BIG = 0,  /* blob larger than XDPMX_BLOB_MAX */
+	XDPMX_SKIP_TOO_BIG = 0,	 /* blob larger than XDPMX_BLOB_MAX */
 	XDPMX_SKIP_TOO_MANY = 1, /* more than XDPMX_RR_MAX records */
-	XDPMX_SKIP_SIGNED = 2,   /* reserved: signed RRsets are compiled, flagged */
+	XDPMX_SKIP_SIGNED = 2,	 /* reserved: signed RRsets are compiled, flagged */
 	XDPMX_SKIP__MAX
 };
 
@@ -57,7 +58,7 @@ struct xdpmx_compiled {
 	size_t skipped[XDPMX_SKIP__MAX];
 	size_t ad_trimmed;   /* entries with XDPMX_CENTRY_F_AD_TRIMMED */
 	uint64_t blob_bytes; /* sum of blob_len */
-	void *arena;         /* private: holds every e[i].blob of a compiled
+	void *arena;	     /* private: holds every e[i].blob of a compiled
 				zone; NULL when each entry owns its blob */
 };
 

@@ -48,9 +48,9 @@ void xdpmx_fp_close(struct xdpmx_fp *fp);
 
 struct xdpmx_fp_apply_stats {
 	uint32_t zone_id;
-	uint32_t epoch;   /* the zone's epoch after the swap */
+	uint32_t epoch; /* the zone's epoch after the swap */
 	size_t added, changed, deleted, unchanged;
-	size_t failed;    /* not written: a blob class or directory was full */
+	size_t failed;	  /* not written: a blob class or directory was full */
 	size_t conflicts; /* not written: another zone already answers the key,
 			     or an RRset whose name has the same hash, qtype
 			     and length (the slow path answers it) */
@@ -105,14 +105,14 @@ uint32_t xdpmx_fp_dir_slots(uint32_t rrsets);
 struct xdpmx_fp_mem {
 	uint64_t entries[XDPMX_NAME_CLASSES]; /* RRsets in the directory, by
 						 name-length class (compile.h) */
-	uint64_t max_entries[3]; /* [0]: slots of the directory; [1], [2]: 0
-				    (three directories up to ABI 2) */
-	uint64_t dir_tombs;	 /* directory slots that are tombstones */
-	uint64_t blobs[XDPMX_BLOB_CLASSES];  /* slots in use per class */
+	uint64_t max_entries[3];	      /* [0]: slots of the directory; [1], [2]: 0
+						 (three directories up to ABI 2) */
+	uint64_t dir_tombs;		      /* directory slots that are tombstones */
+	uint64_t blobs[XDPMX_BLOB_CLASSES];   /* slots in use per class */
 	uint64_t max_blobs[XDPMX_BLOB_CLASSES];
 	uint64_t zones;
-	uint64_t kernel_bytes;  /* what the maps cost the kernel now, estimated
-				   from their shapes (see docs/fastpath.md) */
+	uint64_t kernel_bytes; /* what the maps cost the kernel now, estimated
+				  from their shapes (see docs/fastpath.md) */
 };
 int xdpmx_fp_mem(struct xdpmx_fp *fp, struct xdpmx_fp_mem *m);
 

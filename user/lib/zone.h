@@ -54,24 +54,25 @@ void xdpmx_diag_clear(struct xdpmx_diag *d);
 
 struct xdpmx_rrset {
 	uint16_t type;
-	uint16_t count;   /* records; > 0 */
-	uint32_t ttl;     /* one TTL per RRset (RFC 2181 5.2): the lowest seen */
-	uint8_t order;    /* enum xdpmx_order, from the zone's default or an override */
+	uint16_t count;	  /* records; > 0 */
+	uint32_t ttl;	  /* one TTL per RRset (RFC 2181 5.2): the lowest seen */
+	uint8_t order;	  /* enum xdpmx_order, from the zone's default or an override */
 	const char *file; /* where the first record was */
 	unsigned line;
-	uint16_t *rdlen;  /* count lengths */
-	uint8_t **rdata;  /* count RDATA in wire format, zone order */
+	uint16_t *rdlen; /* count lengths */
+	uint8_t **rdata; /* count RDATA in wire format, zone order */
 };
 
-#define XDPMX_NODE_APEX 0x01     /* the zone's apex */
-#define XDPMX_NODE_CUT 0x02      /* NS below the apex: a delegation point */
-#define XDPMX_NODE_OCCLUDED 0x04 /* strictly below a cut or below a DNAME owner:
+#define XDPMX_NODE_APEX 0x01 /* the zone's apex */
+#define XDPMX_NODE_CUT 0x02  /* NS below the apex: a delegation point */
+#define XDPMX_NODE_OCCLUDED                                                                        \
+	0x04			 /* strictly below a cut or below a DNAME owner:                   \
 				    not authoritative data (glue, occluded) */
 #define XDPMX_NODE_WILDCARD 0x08 /* first label is "*" */
-#define XDPMX_NODE_ENT 0x10      /* empty non-terminal: no RRsets of its own */
+#define XDPMX_NODE_ENT 0x10	 /* empty non-terminal: no RRsets of its own */
 
 struct xdpmx_node {
-	uint8_t *name;  /* canonical wire name */
+	uint8_t *name;	/* canonical wire name */
 	uint8_t *oname; /* wire name as written in the file */
 	uint8_t name_len;
 	uint32_t flags; /* XDPMX_NODE_* */
@@ -82,14 +83,14 @@ struct xdpmx_node {
 #define XDPMX_ZONE_SIGNED 0x01 /* has DNSKEY at the apex or any RRSIG */
 
 struct xdpmx_zone {
-	char *file;        /* path as given */
-	uint8_t *apex;     /* canonical wire name */
+	char *file;    /* path as given */
+	uint8_t *apex; /* canonical wire name */
 	uint8_t apex_len;
 	uint32_t serial;
 	uint32_t soa_ttl;
 	uint32_t soa_minimum;
-	uint32_t flags;      /* XDPMX_ZONE_* */
-	uint8_t order;       /* default enum xdpmx_order for its RRsets */
+	uint32_t flags; /* XDPMX_ZONE_* */
+	uint8_t order;	/* default enum xdpmx_order for its RRsets */
 	size_t n_nodes;
 	struct xdpmx_node **nodes; /* every node, ENTs included, in canonical
 				      DNS order (RFC 4034 section 6.1) */
@@ -102,7 +103,7 @@ struct xdpmx_zone {
 struct xdpmx_zone_opts {
 	const uint8_t *origin; /* wire name; NULL: taken from the first SOA */
 	uint32_t default_ttl;  /* when the file has no $TTL; 0: 3600 */
-	uint8_t order;         /* default rotation order of the zone's RRsets */
+	uint8_t order;	       /* default rotation order of the zone's RRsets */
 };
 
 /*
@@ -188,7 +189,7 @@ const struct xdpmx_rrset *xdpmx_node_rrset(const struct xdpmx_node *n, uint16_t 
 struct xdpmx_zoneset {
 	size_t n;
 	struct xdpmx_zone **zones; /* each holds one reference */
-	void *index;               /* private: apex index */
+	void *index;		   /* private: apex index */
 };
 
 struct xdpmx_zoneset *xdpmx_zoneset_new(void);
