@@ -86,8 +86,9 @@ int xdpmx_fp_flush(struct xdpmx_fp *fp);
 /* Remove a zone: every entry becomes a miss at once, then is freed. */
 int xdpmx_fp_zone_remove(struct xdpmx_fp *fp, const uint8_t *apex);
 
-/* Apex names of the zones the maps hold (canonical wire, malloc'd array of
- * pointers into fp, valid until the next change). */
+/* Apex names of the zones the maps hold (canonical wire). The array and the
+ * names belong to fp: do not free them; they are valid until the next call
+ * that changes the zones. */
 int xdpmx_fp_zone_list(struct xdpmx_fp *fp, const uint8_t ***apexes, size_t *n);
 
 int xdpmx_fp_cfg_get(struct xdpmx_fp *fp, struct xdpmx_cfg *cfg);
