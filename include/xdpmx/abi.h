@@ -272,8 +272,11 @@ _Static_assert(__builtin_offsetof(struct xdpmx_dir_slot, ver) == 16, "xdpmx_dir_
 #define XDPMX_BLOB_MAX 1280 /* XDPMX_BLOB_SIZE(XDPMX_BLOB_CLASSES - 1) */
 
 #define XDPMX_BLOB0_MAX_DEFAULT (1U << 20)
-#define XDPMX_BLOB1_MAX_DEFAULT (1U << 18)
-#define XDPMX_BLOB2_MAX_DEFAULT (1U << 17)
+/* blob128 holds the typical small RRset (three A records and its owner name)
+ * and blob64 a single record: both sized, like the directory, for a million
+ * RRsets. Loading preallocates every array (docs/fastpath.md). */
+#define XDPMX_BLOB1_MAX_DEFAULT (1U << 20)
+#define XDPMX_BLOB2_MAX_DEFAULT (1U << 18)
 #define XDPMX_BLOB3_MAX_DEFAULT (1U << 14)
 #define XDPMX_BLOB4_MAX_DEFAULT (1U << 12)
 

@@ -954,3 +954,20 @@ measure_daemon_edit_1m() {
 	assert_ge $((hits + 5)) "$(dmn_hits a)" "the new answers came from the fast path"
 	grep -E "Zone big.test. in the fast path: .* 1 changed" "$E2E_TMP/xdpmxd.log" | tail -n 5
 }
+
+# - the capacities in the config (dir-max, blob128-max) size the maps the
+#   daemon creates when it attaches with nothing pinned: the directory gets
+#   2 * dir-max slots rounded up to a power of two, blob128 what was asked;
+# - unset capacities keep the defaults of abi.h (blob64).
+test_daemon_capacities() {
+	local max
+	dmn_conf "interface: $SRV_IF" "xdp-mode: native" "dir-max: 1000" "blob128-max: 64"
+	dmn_start
+	max() { bpftool -j map show pinned "$PIN_DIR/$1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["max_entries"])'; }
+	assert_eq 2048 "$(max xdpmx_dir)" "directory slots"
+	assert_eq 64 "$(max xdpmx_blob128)" "blob128 entries"
+	assert_eq $((1 << 20)) "$(max xdpmx_blob64)" "blob64 entries (default)"
+	wait_for 5 dig_srv +short mail.mydomain.com A
+	assert_eq 3 "$(dig_srv +short mail.mydomain.com A | wc -l)" "answer with small maps"
+}
+ALL_TESTS+=(test_daemon_capacities)

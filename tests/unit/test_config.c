@@ -507,3 +507,37 @@ Test(config, shipped_example)
 	cr_assert_eq(c.zones[1].order, XDPMX_ORDER_FIXED);
 	xdpmx_config_free(&c);
 }
+
+/*
+ * - the map capacities (zones-max, dir-max, blob64-max .. blob1280-max)
+ *   are read into cfg.cap, as xdpmx-loader's options of the same names;
+ * - unset ones stay 0 (the defaults of abi.h);
+ * - 0 and a key for a blob class that does not exist are errors with the
+ *   line.
+ */
+Test(config, capacities)
+{
+	struct xdpmx_config c;
+	int ret;
+
+	ret = build_text("server:\n"
+			 "    zones-max: 1000\n"
+			 "    dir-max: 50000\n"
+			 "    blob64-max: 10\n"
+			 "    blob128-max: 20\n"
+			 "    blob1280-max: 50\n",
+			 &c);
+	cr_assert_eq(ret, 0, "%s", err);
+	cr_assert_eq(c.cap.zones, 1000);
+	cr_assert_eq(c.cap.dir[0], 50000);
+	cr_assert_eq(c.cap.dir[1], 0);
+	cr_assert_eq(c.cap.blob[0], 10);
+	cr_assert_eq(c.cap.blob[1], 20);
+	cr_assert_eq(c.cap.blob[2], 0, "blob256-max not given");
+	cr_assert_eq(c.cap.blob[3], 0);
+	cr_assert_eq(c.cap.blob[4], 50);
+	xdpmx_config_free(&c);
+
+	assert_err(build_text("server:\n    dir-max: 0\n", &c), 2, "dir-max");
+	assert_err(build_text("server:\n\n    blob100-max: 5\n", &c), 3, "blob100-max");
+}

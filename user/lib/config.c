@@ -510,13 +510,27 @@ static int set_str(char **dst, const char *s)
 	return 0;
 }
 
+/* The blob class a "blobNNN-max" key sizes (blob64-max .. blob1280-max),
+ * or -1. */
+static int blob_class_key(const char *key)
+{
+	char name[32];
+
+	for (int c = 0; c < XDPMX_BLOB_CLASSES; c++) {
+		snprintf(name, sizeof(name), "blob%d-max", (int)XDPMX_BLOB_SIZE(c));
+		if (!strcmp(key, name))
+			return c;
+	}
+	return -1;
+}
+
 static int parse_server(struct parse *p, const yaml_node_t *sec)
 {
 	struct xdpmx_config *c = p->c;
 	yaml_node_pair_t *pair, *q;
 	unsigned long u;
 	const char *s;
-	int ret = 0;
+	int ret = 0, cls;
 
 	if (is_empty(sec))
 		return 0;
@@ -568,6 +582,15 @@ static int parse_server(struct parse *p, const yaml_node_t *sec)
 		} else if (!strcmp(key, "port")) {
 			ret = get_uint(p, v, key, 1, 65535, &u);
 			c->port = u;
+		} else if (!strcmp(key, "zones-max")) {
+			ret = get_uint(p, v, key, 1, UINT32_MAX, &u);
+			c->cap.zones = u;
+		} else if (!strcmp(key, "dir-max")) {
+			ret = get_uint(p, v, key, 1, UINT32_MAX, &u);
+			c->cap.dir[0] = u;
+		} else if ((cls = blob_class_key(key)) >= 0) {
+			ret = get_uint(p, v, key, 1, UINT32_MAX, &u);
+			c->cap.blob[cls] = u;
 		} else if (!strcmp(key, "tcp-idle-timeout")) {
 			ret = get_duration(p, v, key, &c->tcp_idle_ms);
 		} else if (!strcmp(key, "tcp-max-clients")) {

@@ -71,6 +71,10 @@ struct xdpmx_config {
 	char *pin_dir;
 	uint16_t edns_size;
 	uint16_t port;
+	/* Capacities of the maps when the daemon creates them (attaching with
+	 * nothing pinned yet); 0: the defaults of abi.h. Keys zones-max,
+	 * dir-max, blob64-max .. blob1280-max, as xdpmx-loader's options. */
+	struct xdpmx_capacity cap;
 	uint32_t tcp_idle_ms;
 	uint32_t tcp_max_clients;
 	uint32_t udp_workers; /* >= 1 after xdpmx_config_build() */

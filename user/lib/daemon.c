@@ -362,6 +362,7 @@ static int setup_fastpath(struct daemon *d)
 		.mode = c->xdp_mode,
 		.dns_port = c->port,
 		.edns_size = c->edns_size,
+		.cap = c->cap,
 	};
 	struct xdpmx_attach_err err;
 	struct xdpmx_iface_info info;
