@@ -668,13 +668,14 @@ static void usage(FILE *out)
 		"  -P, --pin-dir DIR     fill the maps pinned in DIR (an attached fast path:\n"
 		"                        xdpmx-loader load) instead of loading the object;\n"
 		"                        implies --load-only\n"
-		"      --dir-s-max N     capacity of dir_s (and --dir-m-max, --blob64-max,\n"
-		"                        --blob128-max, --blob256-max); 0: abi.h's default\n"
+		"      --dir-max N       RRsets the directory is sized for (and --zones-max,\n"
+		"                        --blob64-max ... --blob1280-max: slots per blob class);\n"
+		"                        0: abi.h's default\n"
 		"  -v, --verbose\n"
 		"  -h, --help\n");
 }
 
-enum { OPT_DIR_S = 256, OPT_DIR_M, OPT_B0, OPT_B1, OPT_B2 };
+enum { OPT_DIR = 256, OPT_ZONES, OPT_B0, OPT_B1, OPT_B2, OPT_B3, OPT_B4 };
 
 #define STAGES_MAX 8
 
@@ -773,29 +774,47 @@ static json_t *mem_json(struct bench *b)
 	struct xdpmx_fp_mem m;
 	const int *fds = b->obj ? (const int *)&b->obj->fds : NULL;
 	uint64_t memlock = 0, ent = 0;
+	json_t *maps = json_object(), *e, *mx, *bl, *mb;
 	size_t k;
 	int r;
 
 	r = xdpmx_fp_mem(b->fp, &m);
 	if (r) {
 		pr_err("Couldn't read the fast-path memory: %s", strerror(-r));
+		json_decref(maps);
 		return NULL;
 	}
-	for (k = 0; b->obj && k < sizeof(b->obj->fds) / sizeof(int); k++)
-		memlock += map_memlock(fds[k]);
-	for (k = 0; k < 3; k++)
+	/* The kernel's own figure for each map, by name. */
+	for (k = 0; b->obj && k < sizeof(b->obj->fds) / sizeof(int); k++) {
+		struct bpf_map_info mi = {0};
+		uint32_t ml = sizeof(mi);
+		uint64_t v = map_memlock(fds[k]);
+
+		memlock += v;
+		if (!bpf_obj_get_info_by_fd(fds[k], &mi, &ml))
+			json_object_set_new(maps, mi.name,
+					    json_pack("{s:I, s:I, s:I}", "memlock", (json_int_t)v,
+						      "max_entries", (json_int_t)mi.max_entries,
+						      "value_size", (json_int_t)mi.value_size));
+	}
+	e = json_array();
+	mx = json_array();
+	bl = json_array();
+	mb = json_array();
+	for (k = 0; k < XDPMX_NAME_CLASSES; k++) {
 		ent += m.entries[k];
-	return json_pack("{s:I, s:I, s:I, s:[I,I,I], s:[I,I,I], s:[I,I,I,I,I], s:[I,I,I,I,I]}",
-			 "kernel_bytes", (json_int_t)m.kernel_bytes, "memlock_bytes",
-			 (json_int_t)memlock, "rrsets", (json_int_t)ent, "entries",
-			 (json_int_t)m.entries[0], (json_int_t)m.entries[1],
-			 (json_int_t)m.entries[2], "max_entries", (json_int_t)m.max_entries[0],
-			 (json_int_t)m.max_entries[1], (json_int_t)m.max_entries[2], "blobs",
-			 (json_int_t)m.blobs[0], (json_int_t)m.blobs[1], (json_int_t)m.blobs[2],
-			 (json_int_t)m.blobs[3], (json_int_t)m.blobs[4], "max_blobs",
-			 (json_int_t)m.max_blobs[0], (json_int_t)m.max_blobs[1],
-			 (json_int_t)m.max_blobs[2], (json_int_t)m.max_blobs[3],
-			 (json_int_t)m.max_blobs[4]);
+		json_array_append_new(e, json_integer((json_int_t)m.entries[k]));
+	}
+	for (k = 0; k < 3; k++)
+		json_array_append_new(mx, json_integer((json_int_t)m.max_entries[k]));
+	for (k = 0; k < XDPMX_BLOB_CLASSES; k++) {
+		json_array_append_new(bl, json_integer((json_int_t)m.blobs[k]));
+		json_array_append_new(mb, json_integer((json_int_t)m.max_blobs[k]));
+	}
+	return json_pack("{s:I, s:I, s:I, s:o, s:o, s:o, s:o, s:o}", "kernel_bytes",
+			 (json_int_t)m.kernel_bytes, "memlock_bytes", (json_int_t)memlock, "rrsets",
+			 (json_int_t)ent, "entries", e, "max_entries", mx, "blobs", bl, "max_blobs",
+			 mb, "maps", maps);
 }
 
 /* Check, then measure every case runs times, interleaved so that drift
@@ -844,11 +863,13 @@ int main(int argc, char **argv)
 		{"cpu", required_argument, NULL, 'c'},
 		{"load-only", no_argument, NULL, 'L'},
 		{"pin-dir", required_argument, NULL, 'P'},
-		{"dir-s-max", required_argument, NULL, OPT_DIR_S},
-		{"dir-m-max", required_argument, NULL, OPT_DIR_M},
+		{"dir-max", required_argument, NULL, OPT_DIR},
+		{"zones-max", required_argument, NULL, OPT_ZONES},
 		{"blob64-max", required_argument, NULL, OPT_B0},
 		{"blob128-max", required_argument, NULL, OPT_B1},
 		{"blob256-max", required_argument, NULL, OPT_B2},
+		{"blob512-max", required_argument, NULL, OPT_B3},
+		{"blob1280-max", required_argument, NULL, OPT_B4},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -905,20 +926,18 @@ int main(int argc, char **argv)
 			pin_dir = optarg;
 			load_only = true;
 			break;
-		case OPT_DIR_S:
+		case OPT_DIR:
 			bo.dir_max[0] = (uint32_t)strtoul(optarg, NULL, 0);
 			break;
-		case OPT_DIR_M:
-			bo.dir_max[1] = (uint32_t)strtoul(optarg, NULL, 0);
+		case OPT_ZONES:
+			bo.zones_max = (uint32_t)strtoul(optarg, NULL, 0);
 			break;
 		case OPT_B0:
-			bo.blob_max[0] = (uint32_t)strtoul(optarg, NULL, 0);
-			break;
 		case OPT_B1:
-			bo.blob_max[1] = (uint32_t)strtoul(optarg, NULL, 0);
-			break;
 		case OPT_B2:
-			bo.blob_max[2] = (uint32_t)strtoul(optarg, NULL, 0);
+		case OPT_B3:
+		case OPT_B4:
+			bo.blob_max[opt - OPT_B0] = (uint32_t)strtoul(optarg, NULL, 0);
 			break;
 		case 'v':
 			verbose++;
