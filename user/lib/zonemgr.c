@@ -566,6 +566,35 @@ static int name_cmp(const uint8_t *a, const uint8_t *b)
 	return la != lb ? (la < lb ? -1 : 1) : memcmp(a, b, (size_t)la);
 }
 
+/* An order for names in which equal means xdpmx_dname_eq (ASCII case
+ * folded): sorting and bsearch over many zones instead of comparing each
+ * with each (100,000 zones would take minutes). */
+static int name_casecmp(const uint8_t *a, const uint8_t *b)
+{
+	int la = xdpmx_dname_len(a, XDPMX_DNAME_MAX), lb = xdpmx_dname_len(b, XDPMX_DNAME_MAX);
+
+	if (la != lb)
+		return la < lb ? -1 : 1;
+	for (int i = 0; i < la; i++) {
+		int ca = a[i] >= 'A' && a[i] <= 'Z' ? a[i] + 32 : a[i];
+		int cb = b[i] >= 'A' && b[i] <= 'Z' ? b[i] + 32 : b[i];
+
+		if (ca != cb)
+			return ca < cb ? -1 : 1;
+	}
+	return 0;
+}
+
+static int pname_cmp(const void *a, const void *b)
+{
+	return name_casecmp(*(const uint8_t *const *)a, *(const uint8_t *const *)b);
+}
+
+static bool pname_in(const uint8_t *name, const uint8_t **sorted, size_t n)
+{
+	return n && bsearch(&name, sorted, n, sizeof(*sorted), pname_cmp);
+}
+
 static int nest_cmp(const void *a, const void *b)
 {
 	return name_cmp(((const struct nest *)a)->up, ((const struct nest *)b)->up);
@@ -1150,15 +1179,15 @@ out:
 		for (i = 0; i < ngone; i++)
 			entry_free(gone[i]);
 	} else {
-		/* Nothing changed: entries new in this batch go again. */
-		for (i = 0; i < nadopt; i++) {
-			bool known = false;
-
-			for (size_t j = 0; j < zm->n; j++)
-				known |= zm->e[j] == adopt[i];
-			if (!known)
+		/* Nothing changed: entries new in this batch go again.
+		 * Kept ones are marked (adopted is free again here). */
+		for (i = 0; i < zm->n; i++)
+			zm->e[i]->adopted = true;
+		for (i = 0; i < nadopt; i++)
+			if (!adopt[i]->adopted)
 				entry_free(adopt[i]);
-		}
+		for (i = 0; i < zm->n; i++)
+			zm->e[i]->adopted = false;
 	}
 	for (i = 0; i < np; i++) {
 		xdpmx_zone_unref(p[i].z);
@@ -1392,17 +1421,18 @@ static json_t *reload_config(struct xdpmx_zonemgr *zm, bool force, char **error)
 nomem:
 	pr_err("Couldn't reload the configuration: out of memory");
 	free(ix.slot);
+	for (i = 0; adopt && i < c.n_zones; i++)
+		if (adopt[i])
+			adopt[i]->adopted = false;
+	for (i = 0; i < zm->n; i++) {
+		zm->e[i]->adopted = true; /* marks the kept entries, below */
+		zm->e[i]->queued = false;
+	}
+	for (i = 0; adopt && i < c.n_zones; i++)
+		if (adopt[i] && !adopt[i]->adopted)
+			entry_free(adopt[i]);
 	for (i = 0; i < zm->n; i++)
-		zm->e[i]->adopted = zm->e[i]->queued = false;
-	if (adopt)
-		for (i = 0; i < c.n_zones; i++) {
-			bool known = false;
-
-			for (size_t j = 0; j < zm->n; j++)
-				known |= zm->e[j] == adopt[i];
-			if (!known)
-				entry_free(adopt[i]);
-		}
+		zm->e[i]->adopted = false;
 	free(p);
 	free(gone);
 	free(adopt);
@@ -1873,28 +1903,42 @@ int xdpmx_zonemgr_load_all(struct xdpmx_zonemgr *zm)
 	 * hold, as on a reload. */
 	if (zm->fp && !xdpmx_fp_zone_list(zm->fp, &apexes, &n)) {
 		uint8_t(*drop)[XDPMX_DNAME_MAX] = calloc(n + 1, sizeof(*drop));
-		size_t ndrop = 0;
+		const uint8_t **cfg = calloc(2 * zm->n + 1, sizeof(*cfg));
+		const uint8_t **pinned = calloc(n + 1, sizeof(*pinned));
+		size_t ndrop = 0, ncfg = 0;
 
-		for (i = 0; drop && i < n; i++) {
-			bool configured = false;
+		if (!drop || !cfg || !pinned) {
+			pr_err("Couldn't compare the pinned zones with the configured ones: "
+			       "out of memory; zones no longer configured stay in the fast path");
+			n = 0;
+		}
+		for (i = 0; n && i < zm->n; i++) {
+			const struct zentry *e = zm->e[i];
 
-			for (size_t j = 0; j < zm->n; j++) {
-				const struct zentry *e = zm->e[j];
+			if (e->zone)
+				cfg[ncfg++] = e->zone->apex;
+			if (e->domain)
+				cfg[ncfg++] = e->conf_apex;
+		}
+		if (n) {
+			qsort(cfg, ncfg, sizeof(*cfg), pname_cmp);
+			memcpy(pinned, apexes, n * sizeof(*pinned));
+			qsort(pinned, n, sizeof(*pinned), pname_cmp);
+		}
+		for (i = 0; n && i < zm->n; i++) {
+			const struct zentry *e = zm->e[i];
 
-				configured |=
-					(e->zone && xdpmx_dname_eq(e->zone->apex, apexes[i])) ||
-					(e->domain && xdpmx_dname_eq(e->conf_apex, apexes[i]));
-				if (!e->zone && e->domain &&
-				    xdpmx_dname_eq(e->conf_apex, apexes[i]))
-					pr_warn("Zone %s did not load: the fast path keeps "
-						"answering "
-						"the version in the pinned maps",
-						xdpmx_dname_str(apexes[i], name));
-			}
-			if (!configured)
+			if (!e->zone && e->domain && pname_in(e->conf_apex, pinned, n))
+				pr_warn("Zone %s did not load: the fast path keeps answering "
+					"the version in the pinned maps",
+					xdpmx_dname_str(e->conf_apex, name));
+		}
+		for (i = 0; i < n; i++)
+			if (!pname_in(apexes[i], cfg, ncfg))
 				memcpy(drop[ndrop++], apexes[i],
 				       xdpmx_dname_len(apexes[i], XDPMX_DNAME_MAX));
-		}
+		free(cfg);
+		free(pinned);
 		/* apexes belongs to fp (fastpath.c keeps it until the next
 		 * call), so it is not freed here. */
 		for (i = 0; i < ndrop; i++) {
