@@ -28,6 +28,7 @@
 #define DNS_HDR_LEN 12
 #define PTR_FLAG 0xc000
 #define ARENA_CHUNK (1U << 20)
+#define ARENA_FIRST (2048U - 32U)
 
 /* ---- names ---------------------------------------------------------------- */
 
@@ -451,10 +452,12 @@ void xdpmx_centry_release(struct xdpmx_centry *e)
 	e->blob_len = 0;
 }
 
-/* Blob storage of a compiled zone: a list of 1 MiB chunks. */
+/* Blob storage of a compiled zone: a list of chunks that grow with the
+ * zone, from ARENA_FIRST to ARENA_CHUNK bytes (a server may hold 100,000
+ * small zones). No blob is longer than ARENA_FIRST. */
 struct arena {
 	struct arena *next;
-	size_t used;
+	size_t used, cap;
 	uint8_t data[];
 };
 
@@ -462,12 +465,19 @@ static uint8_t *arena_alloc(struct arena **head, size_t len)
 {
 	struct arena *a = *head;
 
-	if (!a || a->used + len > ARENA_CHUNK) {
-		a = malloc(sizeof(*a) + ARENA_CHUNK);
+	if (!a || a->used + len > a->cap) {
+		size_t cap = a ? a->cap * 2 : ARENA_FIRST;
+
+		if (cap > ARENA_CHUNK)
+			cap = ARENA_CHUNK;
+		if (cap < len)
+			cap = len;
+		a = malloc(sizeof(*a) + cap);
 		if (!a)
 			return NULL;
 		a->next = *head;
 		a->used = 0;
+		a->cap = cap;
 		*head = a;
 	}
 	a->used += len;

@@ -22,6 +22,7 @@
 /* ---- Arena ------------------------------------------------------------------ */
 
 #define ZARENA_CHUNK (1U << 20)
+#define ZARENA_FIRST (4096U - 64U)
 
 struct zarena_chunk {
 	struct zarena_chunk *next;
@@ -33,20 +34,28 @@ void *zarena_alloc(struct zarena *a, size_t n, size_t align)
 	uintptr_t p = ((uintptr_t)a->p + (align - 1)) & ~(uintptr_t)(align - 1);
 	struct zarena_chunk *c;
 	size_t size;
+	bool big;
 
 	if (a->p && p + n <= (uintptr_t)a->end) {
 		a->p = (uint8_t *)(p + n);
 		return (void *)p;
 	}
-	/* A big object gets a chunk of its own, placed behind the current
-	 * one so the free space of the current chunk stays usable. */
-	size = n + align > ZARENA_CHUNK / 4 ? n + align : ZARENA_CHUNK;
+	/* Chunks grow with the zone, from ZARENA_FIRST to ZARENA_CHUNK: a
+	 * small zone (a server may load 100,000 of them) stays small. A big
+	 * object gets a chunk of its own, placed behind the current one so
+	 * the free space of the current chunk stays usable. */
+	size = a->bytes < ZARENA_FIRST ? ZARENA_FIRST : a->bytes;
+	if (size > ZARENA_CHUNK)
+		size = ZARENA_CHUNK;
+	big = n + align > size / 4;
+	if (big)
+		size = n + align;
 	c = malloc(sizeof(*c) + size);
 	if (!c)
 		return NULL;
 	a->bytes += sizeof(*c) + size;
 	p = ((uintptr_t)c->data + (align - 1)) & ~(uintptr_t)(align - 1);
-	if (size != ZARENA_CHUNK && a->head) {
+	if (big && a->head) {
 		c->next = a->head->next;
 		a->head->next = c;
 		return (void *)p;
