@@ -543,6 +543,7 @@ static int trun(struct bench *b, const struct frame *first, uint32_t repeat, dou
 	int ret;
 
 	b->trun->bss->xb_next = 0;
+	b->trun->bss->xb_orig = 0;
 	t0 = thread_ns();
 	ret = bpf_prog_test_run_opts(bpf_program__fd(b->trun->progs.xb_trun), &o);
 	if (ret)
@@ -589,6 +590,7 @@ static int check_case(struct bench *b, struct bcase *c)
 	for (i = 0; i < c->n; i++) {
 		b->trun->data->xb_nframes = c->n;
 		b->trun->bss->xb_next = i;
+		b->trun->bss->xb_orig = 0;
 		{
 			LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = c->frames[i].data,
 				    .data_size_in = c->frames[i].len, .data_out = out,
@@ -1094,7 +1096,8 @@ stages:
 	json_object_set_new(
 		root, "method",
 		json_pack("{s:s, s:I, s:I}", "name",
-			  "BPF_PROG_TEST_RUN, frame restored before every run "
+			  "BPF_PROG_TEST_RUN, frame restored before every run (start, length and "
+			  "bytes; the head and tail adjustments called every time) "
 			  "(bench/xb_trun.bpf.c), minus the same wrapper with XDP_PASS; "
 			  "thread CPU time / repeat",
 			  "repeat", (json_int_t)b.repeat, "runs", (json_int_t)runs));

@@ -11,8 +11,14 @@
  * the wrapper's time per run with that program in the slot minus its time
  * with xb_pass (a bare XDP_PASS) there over the same frames, both measured
  * in the same process, so the restore, the tail call and the test-run loop
- * cancel out. (Shrinking a grown answer back costs the wrapper a little more
- * after a hit than after xb_pass; bench/xb_cost.c measures that too.)
+ * cancel out. The program under test may move the start of the frame
+ * (xdpmx grows answers at the head) and change its length: the wrapper puts
+ * both back, and calls bpf_xdp_adjust_head() and bpf_xdp_adjust_tail()
+ * every time, with a delta of 0 when nothing moved, so it costs the same
+ * whatever the program did. The head position is the data pointer of the
+ * first run of each BPF_PROG_TEST_RUN call, kept as a number in xb_orig
+ * (xb_cost resets it to 0 before each call; turning a packet pointer into
+ * a number needs CAP_PERFMON, as loading xdpmx does).
  *
  * Passes nothing up and transmits nothing: it only ever runs under
  * BPF_PROG_TEST_RUN, from bench/xb_cost.c.
@@ -45,6 +51,10 @@ struct {
  * one. Test runs execute on one CPU, so a plain global is enough. */
 __u32 xb_nframes = 1;
 __u32 xb_next;
+/* The frame's start in the first run of this test-run call (0: not yet),
+ * and a scratch slot through which the pointer becomes a number. */
+__u64 xb_orig;
+__u64 xb_tmp;
 
 /* [0] -> the program under test: written by xb_cost. */
 struct {
@@ -60,7 +70,14 @@ int xb_trun(struct xdp_md *ctx)
 	__u32 key = xb_next;
 	struct xb_frame *f;
 	__u32 len, cur;
+	__u64 d;
 
+	*(volatile __u64 *)&xb_tmp = (__u64)(long)ctx->data;
+	d = *(volatile __u64 *)&xb_tmp;
+	if (!xb_orig)
+		xb_orig = d;
+	if (bpf_xdp_adjust_head(ctx, (int)(long)(xb_orig - d)))
+		return XDP_ABORTED;
 	xb_next = key + 1 >= xb_nframes ? 0 : key + 1;
 	f = bpf_map_lookup_elem(&xb_frames, &key);
 	if (!f)
@@ -68,10 +85,11 @@ int xb_trun(struct xdp_md *ctx)
 	len = f->len;
 	if (len < 14 || len > XB_FRAME_MAX)
 		return XDP_ABORTED;
-	cur = ctx->data_end - ctx->data;
-	/* The program under test may have grown or shrunk the frame: give it
-	 * back its original length before the bytes. */
-	if (cur != len && bpf_xdp_adjust_tail(ctx, (int)len - (int)cur))
+	/* As numbers (the verifier refuses arithmetic on the end pointer);
+	 * the frame starts at xb_orig again. */
+	*(volatile __u64 *)&xb_tmp = (__u64)(long)ctx->data_end;
+	cur = (__u32)(*(volatile __u64 *)&xb_tmp - xb_orig);
+	if (bpf_xdp_adjust_tail(ctx, (int)len - (int)cur))
 		return XDP_ABORTED;
 	if (bpf_xdp_store_bytes(ctx, 0, f->data, len))
 		return XDP_ABORTED;
