@@ -3,7 +3,8 @@
  * Every map of the fast path, BTF style, pinned by name (LIBBPF_PIN_BY_NAME)
  * below the pin root the loader chooses (XDPMX_PIN_DIR_DEFAULT). Names, keys,
  * values and default sizes all come from include/xdpmx/abi.h; the loader
- * overrides max_entries before load.
+ * overrides max_entries before load. What each hot RRset costs in kernel
+ * memory is worked out in abi.h, above XDPMX_BLOB0_MAX_DEFAULT.
  *
  * BPF only. This header defines the maps, so exactly one BPF unit
  * (bpf/xdpmx.bpf.c) includes it. Needs bpf/dns.h for the name buffer.

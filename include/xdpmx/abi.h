@@ -271,6 +271,21 @@ _Static_assert(__builtin_offsetof(struct xdpmx_dir_slot, ver) == 16, "xdpmx_dir_
 #define XDPMX_BLOB_SIZE(c) ((c) == 0 ? 64 : (c) == 1 ? 128 : (c) == 2 ? 256 : (c) == 3 ? 512 : 1280)
 #define XDPMX_BLOB_MAX 1280 /* XDPMX_BLOB_SIZE(XDPMX_BLOB_CLASSES - 1) */
 
+/* Kernel memory per hot RRset. Every map is an ARRAY, preallocated when the
+ * object is loaded (max_entries x value size), so applying a zone allocates
+ * nothing in the kernel. One RRset occupies:
+ *   - a directory slot, 32 B; the writer keeps the directory about half full,
+ *     so about 64 B of directory per RRset at the design load (the default
+ *     2,097,152 slots, 67 MB, for 1,048,576 RRsets);
+ *   - one blob slot of its class, the class size + XDPMX_BLOB_SLACK: 72, 136,
+ *     264, 520 or 1,288 B. One A record with its owner name fits blob64,
+ *     three A records blob128, the whitepaper's three MX with their three
+ *     additional A records blob256.
+ * An RRset of three A records thus costs about 200 to 220 B: 208 B measured
+ * (memlock) with the maps sized for 1,000,013 such RRsets, 221 B (vmalloc)
+ * sized for 100,000 (docs/fastpath.md "Memory per RRset", BENCHMARKS.md).
+ * The defaults below preallocate about 370 MB; size the maps to the zones
+ * served (xdpmx-loader --dir-max ..., or xdpmxd's dir-max, blobNNN-max). */
 #define XDPMX_BLOB0_MAX_DEFAULT (1U << 20)
 /* blob128 holds the typical small RRset (three A records and its owner name)
  * and blob64 a single record: both sized, like the directory, for a million
