@@ -584,6 +584,48 @@ test_daemon_restart() {
 }
 ALL_TESTS+=(test_daemon_restart)
 
+test_daemon_restart_changed_config() {
+	# The daemon restarts over pinned maps with a configuration that
+	# changed while it was down:
+	# - a zone no longer configured leaves the fast path (its PTR is no
+	#   longer a hit; the slow path refuses it);
+	# - a configured zone whose file is now broken keeps the version the
+	#   pinned maps hold: its RRsets are still fast-path hits, and the log
+	#   says so and names the line of the error.
+	local out hits
+	dmn_start_fastpath
+	assert_eq "mail.mydomain.com." "$(dmn_dig $SRV4 +short 1.2.168.192.in-addr.arpa PTR)" "PTR"
+	assert_ge 1 "$(dmn_hits ptr)" "PTR answered by the fast path"
+	assert_eq "198.18.1.1" "$(dmn_dig $SRV4 +short mx1.e2e.test A)" "e2e.test A"
+	dmn_stop
+
+	cp "$DMN_FIX/e2e.test.zone" "$E2E_TMP/e2e-broken.zone"
+	echo "broken	IN	A	not-an-address" >>"$E2E_TMP/e2e-broken.zone"
+	DMN_E2E_ZONE=$E2E_TMP/e2e-broken.zone dmn_conf "interface: $SRV_IF" "xdp-mode: native"
+	sed -i '/2.168.192.in-addr.arpa/d' "$E2E_TMP/xdpmxd.conf"
+	! grep -q in-addr "$E2E_TMP/xdpmxd.conf" || fail "the reverse zone is still configured"
+	: >"$E2E_TMP/xdpmxd.log"
+	dmn_start
+
+	dmn_log_has "Zone 2\.168\.192\.in-addr\.arpa\. is in the pinned maps but not configured: removing it from the fast path" ||
+		{ cat "$E2E_TMP/xdpmxd.log"; fail "the unconfigured zone was not removed"; }
+	dmn_log_has "e2e-broken\.zone:[0-9]+:" ||
+		{ cat "$E2E_TMP/xdpmxd.log"; fail "the load error does not name the line"; }
+	dmn_log_has "Zone e2e\.test\. did not load: the fast path keeps answering the version in the pinned maps" ||
+		{ cat "$E2E_TMP/xdpmxd.log"; fail "no word that the pinned version keeps answering"; }
+
+	hits=$(dmn_hits ptr)
+	out=$(dmn_dig $SRV4 1.2.168.192.in-addr.arpa PTR | dig_status)
+	assert_match "^REFUSED" "$out" "PTR of the removed zone"
+	assert_eq "$hits" "$(dmn_hits ptr)" "no fast-path PTR hit after the removal"
+
+	hits=$(dmn_hits a)
+	assert_eq "198.18.1.1" "$(dmn_dig $SRV4 +short mx1.e2e.test A)" "the pinned e2e.test answers"
+	assert_ge "$((hits + 1))" "$(dmn_hits a)" "from the fast path"
+	assert_eq "192.168.2.1" "$(dmn_dig $SRV4 +short mail1.mydomain.com A)" "mydomain.com still served"
+}
+ALL_TESTS+=(test_daemon_restart_changed_config)
+
 test_daemon_edits() {
 	# - `record add|set|del` change a served zone in memory: the fast path
 	#   answers the change within a second, the SOA serial goes up, the
