@@ -190,6 +190,9 @@ def main():
     if "xdpmx-miss" in T.search and "nsd-miss" in T.search:
         lines.append("- Slow path (misses answered by xdpmxd) vs NSD on the same queries: {} ×."
                      .format(fmt(med(T.cross("xdpmx-miss", "nsd-miss")), 2)))
+    if "xdpmx-miss-noxdp" in T.search and "nsd-miss" in T.search:
+        lines.append("- The same without the XDP program on the interface (xdpmxd's slow path "
+                     "alone): {} × NSD.".format(fmt(med(T.cross("xdpmx-miss-noxdp", "nsd-miss")), 2)))
     if cases:
         lines.append("- Program run time (BPF_PROG_TEST_RUN, frame restored each run): MX hit "
                      "{} ns, A hit {} ns, bare reflector {} ns: {} × and {} × the reflector."
@@ -245,8 +248,8 @@ def main():
             w("\n".join(rows) + "\n")
 
     # ---- Throughput ------------------------------------------------------------
-    order = ["xdpmx-mx", "xdpmx-a", "xdpmx-mix", "xdpmx-miss", "knot-xdp", "knot-udp", "nsd",
-             "nsd-miss"]
+    order = ["xdpmx-mx", "xdpmx-a", "xdpmx-mix", "xdpmx-miss", "xdpmx-miss-noxdp", "knot-xdp",
+             "knot-udp", "nsd", "nsd-miss"]
     present = [l for l in order if l in T.search]
     if present:
         w("\n## Throughput (veth testbed, kxdpgun)\n")
@@ -265,7 +268,7 @@ def main():
             caps = T.caps(l)
             gb = any(s.get("generator_bound") for s in T.search[l].values())
             q = {"xdpmx-mx": "MX, EDNS", "xdpmx-a": "A", "xdpmx-miss": "misses",
-                 "nsd-miss": "misses"}.get(l, "mix")
+                 "xdpmx-miss-noxdp": "misses, no XDP program", "nsd-miss": "misses"}.get(l, "mix")
             w("| {} | {} | {}{} | {} | {} | {} | {} | {} | {} |".format(
                 l, q, kq(med(caps.values())), " (gen)" if gb else "",
                 " / ".join(kq(caps[k]) for k in sorted(caps)), fmt(med(T.ratio(l)), 2),
@@ -274,7 +277,8 @@ def main():
         w("\nQuery mixes: MX = `mydomain.com MX` with EDNS (3 MX + 3 A additional); A = "
           "`mail.mydomain.com A` (3 A, no EDNS); mix = MX (EDNS), A, AAAA (EDNS), PTR in turn; "
           "misses = TXT and SOA at the apex and two unknown names (NXDOMAIN), none of which "
-          "the fast path answers.\n")
+          "the fast path answers; misses, no XDP program = the same with xdpmxd started "
+          "without an interface, nothing attached to the server's veth (as for NSD).\n")
 
     # ---- Loss curves ---------------------------------------------------------------
     if T.probes:
@@ -527,6 +531,10 @@ def main():
     if x is not None:
         add("slow path (misses) ≥ NSD, same queries", fmt(x, 2) + " ×", x >= 1,
             "missed by {} %".format(pct(100 * (1 - x))))
+    x = med(T.cross("xdpmx-miss-noxdp", "nsd-miss"))
+    if x is not None:
+        add("slow path (misses) ≥ NSD, same queries, no XDP program on the interface "
+            "(as NSD)", fmt(x, 2) + " ×", x >= 1, "missed by {} %".format(pct(100 * (1 - x))))
 
     w("\n## Targets of issue 6\n")
     w("| target | measured | verdict |")
