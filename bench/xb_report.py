@@ -146,6 +146,17 @@ class Tput:
         return t
 
 
+def zone_set(path):
+    """The zone set a zones path belongs to: the name of its directory."""
+    return os.path.basename(os.path.dirname(path))
+
+
+def stages(*runs):
+    """The stages of each cost run given, in order (a run not made: none)."""
+    for r in runs:
+        yield from (r or {}).get("stages", [])
+
+
 def cost_stage(c, i):
     try:
         return c["stages"][i]
@@ -343,11 +354,11 @@ def main():
           "reflector ns |")
         w("|---|---:|---:|---:|---:|---:|")
         s10 = case("set")
-        for st in flat.get("stages", []):
+        for st in stages(flat):
             c = st.get("cases", {})
             sset = c.get("set", {}).get("ns_median")
             w("| {} | {} | {} | {} | {} | {} |".format(
-                os.path.basename(os.path.dirname(st["zones"])), fmt(st["mem"]["rrsets"]),
+                zone_set(st["zones"]), fmt(st["mem"]["rrsets"]),
                 fmt(c.get("a", {}).get("ns_median"), 1), fmt(sset, 1),
                 fmt(sset / s10, 2) if sset and s10 else "n/a",
                 fmt(c.get("reflect", {}).get("ns_median"), 1)))
@@ -363,8 +374,6 @@ def main():
                 l, kq(med(T.caps(l).values())), fmt(med(T.ratio(l)), 2),
                 fmt(med(T.cpu(l).values())), fmt(med(T.ratio(l, "cpu")), 2),
                 fmt(med(T.progstat(l)))))
-    for s in T.starts:
-        pass
 
     # ---- Load and swap -------------------------------------------------------------
     w("\n## Loading and swapping zones\n")
@@ -373,18 +382,17 @@ def main():
     w("| zone set | zones | RRsets | added / changed / unchanged | parse s | compile s | "
       "apply s | reclaim s | compile + apply + reclaim s |")
     w("|---|---:|---:|---|---:|---:|---:|---:|---:|")
-    for src in (flat, dom):
-        for st in (src or {}).get("stages", []):
-            l = st["load"]
-            w("| {} | {} | {} | {} / {} / {} | {} | {} | {} | {} | {} |".format(
-                os.path.basename(os.path.dirname(st["zones"])), fmt(l["zones"]),
-                fmt(l["rrsets"]), fmt(l["added"]), fmt(l["changed"]), fmt(l["unchanged"]),
-                fmt(l["parse_s"], 2), fmt(l["compile_s"], 2), fmt(l["apply_s"], 2),
-                fmt(l["flush_s"], 2), fmt(l["compile_s"] + l["apply_s"] + l["flush_s"], 2)))
+    for st in stages(flat, dom):
+        l = st["load"]
+        w("| {} | {} | {} | {} / {} / {} | {} | {} | {} | {} | {} |".format(
+            zone_set(st["zones"]), fmt(l["zones"]), fmt(l["rrsets"]), fmt(l["added"]),
+            fmt(l["changed"]), fmt(l["unchanged"]), fmt(l["parse_s"], 2),
+            fmt(l["compile_s"], 2), fmt(l["apply_s"], 2), fmt(l["flush_s"], 2),
+            fmt(l["compile_s"] + l["apply_s"] + l["flush_s"], 2)))
     if T.starts:
         w("\nServer start until the last zone answers, and then until the server is idle "
           "(under 5 % of a core; probes start only then), in seconds: " + ", ".join(
-              "{} {} {} + {}".format(s["server"], os.path.basename(os.path.dirname(s["zones"])),
+              "{} {} {} + {}".format(s["server"], zone_set(s["zones"]),
                                      s["seconds"], s.get("idle_after", "?"))
               for s in T.starts) + ".\n")
 
@@ -400,7 +408,7 @@ def main():
         n = max(1, m["rrsets"])
         w("Maps sized for the {} zone set ({} RRsets, nearly all of three A records: a "
           "directory for {} RRsets, {} slots in blob128, 100 in each other class):\n".format(
-              os.path.basename(os.path.dirname(sized["zones"])), fmt(m["rrsets"]),
+              zone_set(sized["zones"]), fmt(m["rrsets"]),
               fmt(m["rrsets"] + 100), fmt(m["max_blobs"][1])))
         w("| map | capacity | value bytes | memlock | per RRset |")
         w("|---|---:|---:|---:|---:|")
@@ -419,13 +427,12 @@ def main():
     w("| zone set | RRsets | directory slots | blob64 / blob128 / blob256 slots | "
       "kernel_bytes | memlock |")
     w("|---|---:|---:|---|---:|---:|")
-    for src in (flat, dom):
-        for st in (src or {}).get("stages", []):
-            m = st["mem"]
-            w("| {} | {} | {} | {} | {} | {} |".format(
-                os.path.basename(os.path.dirname(st["zones"])), fmt(m["rrsets"]),
-                fmt(m["max_entries"][0]), " / ".join(fmt(x) for x in m["max_blobs"][:3]),
-                fmt(m["kernel_bytes"]), fmt(m["memlock_bytes"])))
+    for st in stages(flat, dom):
+        m = st["mem"]
+        w("| {} | {} | {} | {} | {} | {} |".format(
+            zone_set(st["zones"]), fmt(m["rrsets"]), fmt(m["max_entries"][0]),
+            " / ".join(fmt(x) for x in m["max_blobs"][:3]), fmt(m["kernel_bytes"]),
+            fmt(m["memlock_bytes"])))
 
     # ---- Correctness -------------------------------------------------------------------
     if T.probes:
@@ -548,7 +555,7 @@ def main():
     fails = [r for r in R["tput"] if r["kind"] == "start-failed"]
     if fails:
         w("\nServers that did not start: " + "; ".join(
-            "{} with {} ({})".format(f["server"], os.path.basename(os.path.dirname(f["zones"])),
+            "{} with {} ({})".format(f["server"], zone_set(f["zones"]),
                                      f["why"]) for f in fails) + ".\n")
 
     # ---- Machine -------------------------------------------------------------------------
