@@ -172,11 +172,11 @@ $(PROG_BIN): $(PROG_OBJS) $(LIB) $(BPF_OBJS)
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(CFLAGS) $(PROG_OBJS) $(LIB) -o $@ $(LDLIBS) $(CRIT_LIBS)
 
-$(OUT)/bench/%: $(OUT)/bench/%.o $(LIB) $(BENCH_BPF_OBJS) $(patsubst $(OUT)/bench/%.bpf.o,$(OUT)/bench/%.skel.h,$(BENCH_BPF_OBJS))
+$(OUT)/bench/%: $(OUT)/bench/%.o $(LIB) $(BENCH_BPF_OBJS) $(BENCH_SKELS)
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(CFLAGS) $(OUT)/bench/$*.o $(LIB) -o $@ $(LDLIBS)
 
-$(OUT)/bench/%.o: bench/%.c $(SKELS) $(patsubst $(OUT)/bench/%.bpf.o,$(OUT)/bench/%.skel.h,$(BENCH_BPF_OBJS)) | $(OUT)/bench
+$(OUT)/bench/%.o: bench/%.c $(SKELS) $(BENCH_SKELS) | $(OUT)/bench
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -I$(OUT)/bench -c $< -o $@
 
