@@ -65,6 +65,29 @@ bool xdpmx_dname_eq(const uint8_t *a, const uint8_t *b)
 	}
 }
 
+int xdpmx_dname_cmp(const uint8_t *a, const uint8_t *b)
+{
+	/* Labels from the root down: the start of each, found going up. */
+	const uint8_t *la[XDPMX_DNAME_MAX / 2 + 1], *lb[XDPMX_DNAME_MAX / 2 + 1];
+	int na = 0, nb = 0;
+
+	for (const uint8_t *p = a; *p; p += 1 + *p)
+		la[na++] = p;
+	for (const uint8_t *p = b; *p; p += 1 + *p)
+		lb[nb++] = p;
+	while (na && nb) {
+		const uint8_t *x = la[--na], *y = lb[--nb];
+		uint8_t n = *x < *y ? *x : *y;
+
+		for (uint8_t i = 1; i <= n; i++)
+			if (lower(x[i]) != lower(y[i]))
+				return lower(x[i]) < lower(y[i]) ? -1 : 1;
+		if (*x != *y)
+			return *x < *y ? -1 : 1;
+	}
+	return na == nb ? 0 : na < nb ? -1 : 1;
+}
+
 int xdpmx_dname_labels(const uint8_t *n)
 {
 	int count = 0;

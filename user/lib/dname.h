@@ -28,6 +28,11 @@ void xdpmx_dname_canon(uint8_t *dst, const uint8_t *src, size_t len);
 /* Case-insensitive equality of two wire names. */
 bool xdpmx_dname_eq(const uint8_t *a, const uint8_t *b);
 
+/* Canonical DNS name order (RFC 4034 section 6.1) of a and b, ASCII case
+ * folded: <0, 0 or >0 as a sorts before, with or after b; 0 exactly when
+ * xdpmx_dname_eq(a, b). For sorting names and searching sorted ones. */
+int xdpmx_dname_cmp(const uint8_t *a, const uint8_t *b);
+
 /* Whether name is equal to or below parent (case-insensitive). */
 bool xdpmx_dname_is_sub(const uint8_t *name, const uint8_t *parent);
 

@@ -107,34 +107,12 @@ void xdpmx_zpatch_release(struct zpriv *p)
 
 /* ---- names ------------------------------------------------------------------ */
 
-/* Canonical order (RFC 4034 section 6.1) of two canonical wire names. */
-static int canon_cmp(const uint8_t *a, const uint8_t *b)
-{
-	const uint8_t *la[XDPMX_DNAME_MAX / 2 + 1], *lb[XDPMX_DNAME_MAX / 2 + 1];
-	int na = 0, nb = 0;
-
-	for (const uint8_t *p = a; *p; p += 1 + *p)
-		la[na++] = p;
-	for (const uint8_t *p = b; *p; p += 1 + *p)
-		lb[nb++] = p;
-	while (na && nb) {
-		const uint8_t *x = la[--na], *y = lb[--nb];
-		int c = memcmp(x + 1, y + 1, *x < *y ? *x : *y);
-
-		if (c)
-			return c;
-		if (*x != *y)
-			return *x < *y ? -1 : 1;
-	}
-	return na == nb ? 0 : na < nb ? -1 : 1;
-}
-
 static int node_cmp(const void *a, const void *b)
 {
 	const struct xdpmx_node *x = *(struct xdpmx_node *const *)a;
 	const struct xdpmx_node *y = *(struct xdpmx_node *const *)b;
 
-	return canon_cmp(x->name, y->name);
+	return xdpmx_dname_cmp(x->name, y->name);
 }
 
 /* ---- the working index (same layout and probing as zone.c) ------------------ */
@@ -365,7 +343,7 @@ static size_t list_find(struct xdpmx_node **nodes, size_t n, const uint8_t *cano
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		int c = canon_cmp(nodes[mid]->name, canon);
+		int c = xdpmx_dname_cmp(nodes[mid]->name, canon);
 
 		if (!c)
 			return mid;
@@ -442,7 +420,7 @@ static struct xdpmx_node **merge_list(struct work *w, const struct xdpmx_zone *z
 			while (lo < hi) {
 				size_t mid = lo + (hi - lo) / 2;
 
-				if (canon_cmp(z->nodes[mid]->name, add[a]->name) < 0)
+				if (xdpmx_dname_cmp(z->nodes[mid]->name, add[a]->name) < 0)
 					lo = mid + 1;
 				else
 					hi = mid;
