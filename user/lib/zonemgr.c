@@ -559,35 +559,11 @@ static struct xdpmx_zone *zone_above(const struct xdpmx_zoneset *zs, const uint8
 	return NULL;
 }
 
-static int name_cmp(const uint8_t *a, const uint8_t *b)
-{
-	int la = xdpmx_dname_len(a, XDPMX_DNAME_MAX), lb = xdpmx_dname_len(b, XDPMX_DNAME_MAX);
-
-	return la != lb ? (la < lb ? -1 : 1) : memcmp(a, b, (size_t)la);
-}
-
-/* An order for names in which equal means xdpmx_dname_eq (ASCII case
- * folded): sorting and bsearch over many zones instead of comparing each
- * with each (100,000 zones would take minutes). */
-static int name_casecmp(const uint8_t *a, const uint8_t *b)
-{
-	int la = xdpmx_dname_len(a, XDPMX_DNAME_MAX), lb = xdpmx_dname_len(b, XDPMX_DNAME_MAX);
-
-	if (la != lb)
-		return la < lb ? -1 : 1;
-	for (int i = 0; i < la; i++) {
-		int ca = a[i] >= 'A' && a[i] <= 'Z' ? a[i] + 32 : a[i];
-		int cb = b[i] >= 'A' && b[i] <= 'Z' ? b[i] + 32 : b[i];
-
-		if (ca != cb)
-			return ca < cb ? -1 : 1;
-	}
-	return 0;
-}
-
+/* Names sorted and searched by xdpmx_dname_cmp(): many zones at once, not
+ * each compared with each (100,000 zones would take minutes). */
 static int pname_cmp(const void *a, const void *b)
 {
-	return name_casecmp(*(const uint8_t *const *)a, *(const uint8_t *const *)b);
+	return xdpmx_dname_cmp(*(const uint8_t *const *)a, *(const uint8_t *const *)b);
 }
 
 static bool pname_in(const uint8_t *name, const uint8_t **sorted, size_t n)
@@ -597,7 +573,7 @@ static bool pname_in(const uint8_t *name, const uint8_t **sorted, size_t n)
 
 static int nest_cmp(const void *a, const void *b)
 {
-	return name_cmp(((const struct nest *)a)->up, ((const struct nest *)b)->up);
+	return xdpmx_dname_cmp(((const struct nest *)a)->up, ((const struct nest *)b)->up);
 }
 
 /* zm->nest from the zones of zs. On failure (memory) there is no nesting
@@ -652,12 +628,12 @@ static int nest_below(struct xdpmx_zonemgr *zm, const uint8_t *apex, const uint8
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
-		if (name_cmp(zm->nest[mid].up, apex) < 0)
+		if (xdpmx_dname_cmp(zm->nest[mid].up, apex) < 0)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	for (k = lo; k < zm->n_nest && !name_cmp(zm->nest[k].up, apex); k++)
+	for (k = lo; k < zm->n_nest && !xdpmx_dname_cmp(zm->nest[k].up, apex); k++)
 		;
 	if (k == lo)
 		return 0;
