@@ -24,14 +24,20 @@ demo_footprint() {
 	echo "lock: $(ls /run/lock/xdpmx-demo.$(stat -L -c %i /proc/self/ns/mnt).lock 2>/dev/null)"
 }
 
+# The demo's temporary directory, as its output in $E2E_TMP/demo.out names
+# it (with the control socket).
+demo_workdir() {
+	sed -n 's|.*control socket, \(/tmp/xdemo\.[A-Za-z0-9]*\)/xdpmxd\.sock\.$|\1|p' \
+		"$E2E_TMP/demo.out"
+}
+
 # The demo's temporary directory (named in its output, with the control
 # socket) is gone, and no process still uses it (the daemon has it in its
 # --control argument). /tmp and the process table are shared with the
 # machine, so only this run's own directory is looked for.
 demo_assert_no_leftovers() {
 	local work p
-	work=$(sed -n 's|.*control socket, \(/tmp/xdemo\.[A-Za-z0-9]*\)/xdpmxd\.sock\.$|\1|p' \
-		"$E2E_TMP/demo.out")
+	work=$(demo_workdir)
 	[ -n "$work" ] || fail "the demo did not name its temporary directory"
 	[ ! -e "$work" ] || fail "the demo left $work"
 	for p in /proc/[0-9]*; do
@@ -76,6 +82,19 @@ demo_firsts() { # step type
 	demo_step "$1" | awk -v t="$2" '
 		/^\[client\]\$ / { first = 1; next }
 		$4 == t && first { print $NF; first = 0 }' | paste -sd' '
+}
+
+# Wait up to 30 s until the demo writing $2 (pid $3) has begun step $1;
+# if it ends or the time is up first, show its output and fail, naming it
+# as $4 ("the demo").
+demo_wait_step() { # step out pid who
+	local i
+	for ((i = 0; i < 600; i++)); do
+		grep -q "^==> Step $1:" "$2" && return 0
+		kill -0 "$3" 2>/dev/null || break
+		sleep 0.05
+	done
+	grep -q "^==> Step $1:" "$2" || { cat "$2"; fail "$4 did not reach step $1"; }
 }
 
 # Every step ran, in order, and the demo ended as it says it does.
@@ -176,7 +195,7 @@ test_demo_interrupted() {
 	#   queries: the demo says it was interrupted, cleans up, exits 130,
 	#   and leaves nothing behind.
 	demo_setup
-	local before pid i
+	local before pid
 	before=$(demo_footprint)
 	# A process group of its own, with SIGINT at its default (a command
 	# started with & from a script would inherit SIGINT ignored).
@@ -186,12 +205,7 @@ os.setpgid(0, 0)
 os.execvp(sys.argv[1], sys.argv[1:])' timeout -k 5 120 bash "$DEMO" >"$E2E_TMP/demo.out" 2>&1 &
 	pid=$!
 	track $pid
-	for ((i = 0; i < 600; i++)); do
-		grep -q '^==> Step 6:' "$E2E_TMP/demo.out" && break
-		kill -0 $pid 2>/dev/null || break
-		sleep 0.05
-	done
-	grep -q '^==> Step 6:' "$E2E_TMP/demo.out" || { cat "$E2E_TMP/demo.out"; fail "the demo did not reach step 6"; }
+	demo_wait_step 6 "$E2E_TMP/demo.out" $pid "the demo"
 	kill -INT -- -$pid
 	DEMO_RC=0
 	wait $pid || DEMO_RC=$?
@@ -230,17 +244,12 @@ test_demo_one_at_a_time() {
 	#   that daemon, runs to the end with exit 0, and afterwards nothing of
 	#   either is left.
 	demo_setup
-	local before pid out rc=0 i dpid lock
+	local before pid out rc=0 dpid lock
 	before=$(demo_footprint)
 	bash "$DEMO" >"$E2E_TMP/demo1.out" 2>&1 &
 	pid=$!
 	track $pid
-	for ((i = 0; i < 600; i++)); do
-		grep -q '^==> Step 6:' "$E2E_TMP/demo1.out" && break
-		kill -0 $pid 2>/dev/null || break
-		sleep 0.05
-	done
-	grep -q '^==> Step 6:' "$E2E_TMP/demo1.out" || { cat "$E2E_TMP/demo1.out"; fail "the first demo did not reach step 6"; }
+	demo_wait_step 6 "$E2E_TMP/demo1.out" $pid "the first demo"
 	out=$(timeout 60 bash "$DEMO" 2>&1) || rc=$?
 	echo "$out"
 	assert_eq 2 "$rc" "exit status of a second demo"
@@ -270,6 +279,6 @@ test_demo_one_at_a_time() {
 	# The killed demo's own temporary directory stays: it could not remove
 	# it, and /tmp is shared with the machine, so the next demo leaves it.
 	cp "$E2E_TMP/demo1.out" "$E2E_TMP/demo.out"
-	rm -rf "$(sed -n 's|.*control socket, \(/tmp/xdemo\.[A-Za-z0-9]*\)/xdpmxd\.sock\.$|\1|p' "$E2E_TMP/demo.out")"
+	rm -rf "$(demo_workdir)"
 }
 ALL_TESTS+=(test_demo_one_at_a_time)
