@@ -152,6 +152,20 @@ answer_lines() { # text type
 # The last field (the data) of each record line, sorted: the RRset as a set.
 rdata_set() { awk '{ print $NF }' | sort | paste -sd' '; }
 
+# ask_three_times NAME TYPE WHAT RRSET: ask for NAME TYPE three times from
+# the client on CPU $CPU; check that each answer holds WHAT, exactly RRSET
+# (as rdata_set prints it). The first record of each answer goes in FIRSTS.
+ask_three_times() {
+	local i lines
+	FIRSTS=()
+	for i in 1 2 3; do
+		run client "taskset -c $CPU dig @$SRV4 +tries=1 +time=2 +noall +answer $1 $2"
+		lines=$(answer_lines "$OUT" "$2")
+		check "answer $i has $3" [ "$(printf '%s\n' "$lines" | rdata_set)" = "$4" ]
+		FIRSTS+=("$(printf '%s\n' "$lines" | awk 'NR == 1 { print $NF }')")
+	done
+}
+
 # The three first records of three answers are all different.
 three_different() { [ "$(printf '%s\n' "$@" | sort -u | wc -l)" -eq 3 ]; }
 
@@ -389,35 +403,22 @@ check "the daemon is serving" [ $RC -eq 0 ]
 step "ask for the MX records three times - watch the order rotate"
 explain "(taskset keeps dig on CPU $CPU: every CPU rotates with its own counter.)"
 snap_before
-firsts=()
-for i in 1 2 3; do
-	run client "taskset -c $CPU dig @$SRV4 +tries=1 +time=2 +noall +answer mydomain.com MX"
-	lines=$(answer_lines "$OUT" MX)
-	check "answer $i has the three exchanges" \
-		eval '[ "$(printf "%s\n" "$lines" | rdata_set)" = "mail1.mydomain.com. mail2.mydomain.com. mail3.mydomain.com." ]'
-	firsts+=("$(printf '%s\n' "$lines" | awk 'NR == 1 { print $NF }')")
-done
+ask_three_times mydomain.com MX "the three exchanges" \
+	"mail1.mydomain.com. mail2.mydomain.com. mail3.mydomain.com."
 snap_after
-echo "    first record of each answer: ${firsts[*]}"
+echo "    first record of each answer: ${FIRSTS[*]}"
 notice "the same three records every time, but a different one comes first: a sending MTA that takes them in order would spread its mail over all three."
-check "each answer starts with a different exchange" three_different "${firsts[@]}"
+check "each answer starts with a different exchange" three_different "${FIRSTS[@]}"
 moved fastpath/hit.mx 3 "all three answered by the fast path"
 moved slowpath/queries 0 "none reached the daemon"
 
 step "ask for the addresses of mail.mydomain.com three times - watch the order rotate"
 snap_before
-firsts=()
-for i in 1 2 3; do
-	run client "taskset -c $CPU dig @$SRV4 +tries=1 +time=2 +noall +answer mail.mydomain.com A"
-	lines=$(answer_lines "$OUT" A)
-	check "answer $i has the three addresses" \
-		eval '[ "$(printf "%s\n" "$lines" | rdata_set)" = "192.168.2.1 192.168.2.2 192.168.2.3" ]'
-	firsts+=("$(printf '%s\n' "$lines" | awk 'NR == 1 { print $NF }')")
-done
+ask_three_times mail.mydomain.com A "the three addresses" "192.168.2.1 192.168.2.2 192.168.2.3"
 snap_after
-echo "    first address of each answer: ${firsts[*]}"
+echo "    first address of each answer: ${FIRSTS[*]}"
 notice "a sender connects to the first address: each answer sends it to a different server."
-check "each answer starts with a different address" three_different "${firsts[@]}"
+check "each answer starts with a different address" three_different "${FIRSTS[@]}"
 moved fastpath/hit.a 3 "all three answered by the fast path"
 moved slowpath/queries 0 "none reached the daemon"
 
