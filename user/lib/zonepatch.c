@@ -24,8 +24,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <ldns/ldns.h>
-
 #include "zone_int.h"
 
 /* ---- blocks: what one patch adds ------------------------------------------ */
@@ -128,23 +126,13 @@ struct work {
 	size_t n_touched;
 };
 
-static long w_lookup(const struct zpriv *p, const uint8_t *canon, size_t len)
+/* Place in node_mem of the node of canon, or -1: the zone being made is
+ * indexed like any zone, so xdpmx_zone_lookup() finds it. */
+static long w_lookup(const struct work *w, const uint8_t *canon)
 {
-	uint64_t h = xdpmx_zhash(canon, len);
-	uint32_t tag = (uint32_t)(h >> 32);
+	const struct xdpmx_node *n = xdpmx_zone_lookup(&w->f->z, canon);
 
-	for (size_t i = h & p->mask;; i = (i + 1) & p->mask) {
-		const struct zslot *s = &p->slots[i];
-		const struct xdpmx_node *n;
-
-		if (!s->node)
-			return -1;
-		if (s->hash != tag)
-			continue;
-		n = &p->node_mem[s->node - 1];
-		if (n->name_len == len && memcmp(n->name, canon, len) == 0)
-			return (long)s->node - 1;
-	}
+	return n ? n - w->p->node_mem : -1;
 }
 
 static void w_insert(struct zpriv *p, uint32_t idx)
@@ -225,7 +213,7 @@ static int note(uint32_t **arr, size_t *n, uint32_t v)
 static long node_get(struct work *w, const struct xdpmx_zone *z, const uint8_t *canon,
 		     const uint8_t *oname, size_t len)
 {
-	long idx = w_lookup(w->p, canon, len);
+	long idx = w_lookup(w, canon);
 	struct xdpmx_node *n;
 	uint8_t *mem;
 
@@ -291,7 +279,7 @@ static int apply_change(struct work *w, const struct xdpmx_zone *z,
 	xdpmx_dname_canon(canon, c->owner, (size_t)len);
 	if (!xdpmx_dname_is_sub(canon, z->apex))
 		return -EINVAL;
-	idx = w_lookup(w->p, canon, (size_t)len);
+	idx = w_lookup(w, canon);
 	if (idx < 0 && !rs)
 		return 0; /* nothing there to remove */
 	if (idx < 0)
