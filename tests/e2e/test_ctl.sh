@@ -25,13 +25,10 @@ ctl_hits() {
 ctl_start() {
 	[ -x "$BIN/xdpmxd" ] || skip "xdpmxd not built in $BIN"
 	in_srv "$CTL_LOADER" load --mode auto $SRV_IF >/dev/null
-	# nsenter execs the daemon, so $! is its pid (in_srv & would be a subshell).
-	nsenter --net=/run/netns/$SRV_NS -- "$BIN/xdpmxd" --foreground --pin-dir "$PIN_DIR" \
-		--control "$CONTROL" \
+	bg_srv "$BIN/xdpmxd" --foreground --pin-dir "$PIN_DIR" --control "$CONTROL" \
 		--listen "$SRV4@53" --zone "$EXAMPLES/mydomain.com.zone" \
-		--zone "$EXAMPLES/2.168.192.in-addr.arpa.zone" >"$E2E_TMP/xdpmxd.log" 2>&1 &
-	CTL_DAEMON=$!
-	track $CTL_DAEMON
+		--zone "$EXAMPLES/2.168.192.in-addr.arpa.zone" >"$E2E_TMP/xdpmxd.log" 2>&1
+	CTL_DAEMON=$BG_PID
 	wait_for 10 ctl status || { cat "$E2E_TMP/xdpmxd.log"; fail "xdpmxd does not answer on $CONTROL"; }
 }
 

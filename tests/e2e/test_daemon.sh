@@ -50,11 +50,8 @@ dmn_ready() { dmn_ctl status | grep -q '"ok":true'; }
 # its control socket answers.
 dmn_start() {
 	[ -x "$BIN/xdpmxd" ] || skip "xdpmxd not built in $BIN"
-	# nsenter itself, not in_srv, so that $! is the daemon (nsenter execs it).
-	nsenter --net=/run/netns/$SRV_NS -- "$BIN/xdpmxd" -c "$E2E_TMP/xdpmxd.conf" "$@" \
-		>>"$E2E_TMP/xdpmxd.log" 2>&1 &
-	DMN_PID=$!
-	track $DMN_PID
+	bg_srv "$BIN/xdpmxd" -c "$E2E_TMP/xdpmxd.conf" "$@" >>"$E2E_TMP/xdpmxd.log" 2>&1
+	DMN_PID=$BG_PID
 	wait_for 20 dmn_ready || { cat "$E2E_TMP/xdpmxd.log"; fail "xdpmxd did not start"; }
 }
 
@@ -949,10 +946,8 @@ measure_daemon_edit_1m() {
 		echo "zone:"
 		echo "  - file: $zf"
 	} >"$E2E_TMP/xdpmxd.conf"
-	nsenter --net=/run/netns/$SRV_NS -- "$BIN/xdpmxd" -c "$E2E_TMP/xdpmxd.conf" \
-		>>"$E2E_TMP/xdpmxd.log" 2>&1 &
-	DMN_PID=$!
-	track $DMN_PID
+	bg_srv "$BIN/xdpmxd" -c "$E2E_TMP/xdpmxd.conf" >>"$E2E_TMP/xdpmxd.log" 2>&1
+	DMN_PID=$BG_PID
 	wait_for 120 dmn_ready || { cat "$E2E_TMP/xdpmxd.log"; fail "xdpmxd did not start"; }
 	grep -E "Zone big.test. (serial|in the fast path)" "$E2E_TMP/xdpmxd.log"
 	hits=$(dmn_hits a)

@@ -21,18 +21,15 @@ examples_load() {
 }
 
 # Start xdpmxd on the given zone files (default: the examples), listening
-# on both server addresses; EXAMPLES_PID is its pid. nsenter runs directly
-# under `&` (not through in_srv, a function, which would put a subshell
-# between $! and the daemon) so that the pid is the daemon's own.
+# on both server addresses; EXAMPLES_PID is its pid (bg_srv: the daemon's
+# own).
 examples_start_daemon() {
 	local z args=()
 	[ $# -gt 0 ] || set -- "${EXAMPLES_ZONES[@]}"
 	for z in "$@"; do args+=(--zone "$z"); done
-	nsenter --net=/run/netns/$SRV_NS -- "$BIN/xdpmxd" --foreground --pin-dir "$PIN_DIR" \
-		--control "$CONTROL" --listen "$SRV4" --listen "$SRV6" "${args[@]}" \
-		>>"$E2E_TMP/xdpmxd.log" 2>&1 &
-	EXAMPLES_PID=$!
-	track $EXAMPLES_PID
+	bg_srv "$BIN/xdpmxd" --foreground --pin-dir "$PIN_DIR" --control "$CONTROL" \
+		--listen "$SRV4" --listen "$SRV6" "${args[@]}" >>"$E2E_TMP/xdpmxd.log" 2>&1
+	EXAMPLES_PID=$BG_PID
 	wait_for 10 examples_ctl status ||
 		{ cat "$E2E_TMP/xdpmxd.log"; fail "xdpmxd did not answer on $CONTROL"; }
 }

@@ -53,12 +53,9 @@ loader_foreign_prog() {
 # test when the daemon is not built.
 loader_start_daemon() {
 	[ -x "$BIN/xdpmxd" ] || skip "xdpmxd not built in $BIN"
-	# nsenter execs the daemon, so $! is its pid (in_srv & would be a subshell).
-	nsenter --net=/run/netns/$SRV_NS -- "$BIN/xdpmxd" --foreground --pin-dir "$PIN_DIR" \
-		--control "$CONTROL" \
+	bg_srv "$BIN/xdpmxd" --foreground --pin-dir "$PIN_DIR" --control "$CONTROL" \
 		--listen "$SRV4@53" --zone "$EXAMPLES/mydomain.com.zone" \
-		--zone "$EXAMPLES/2.168.192.in-addr.arpa.zone" >"$E2E_TMP/xdpmxd.log" 2>&1 &
-	track $!
+		--zone "$EXAMPLES/2.168.192.in-addr.arpa.zone" >"$E2E_TMP/xdpmxd.log" 2>&1
 	wait_for 10 test -S "$CONTROL" || { cat "$E2E_TMP/xdpmxd.log"; fail "xdpmxd did not open $CONTROL"; }
 	wait_for 5 in_srv "$BIN/xdpmxctl" --control "$CONTROL" status ||
 		{ cat "$E2E_TMP/xdpmxd.log"; fail "xdpmxd does not answer on $CONTROL"; }

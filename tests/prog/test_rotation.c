@@ -10,28 +10,10 @@
 
 #include <criterion/criterion.h>
 
+#include "answers.h"
 #include "check.h"
 #include "harness.h"
 #include "pkt.h"
-
-static const char *const three[] = {"three.prog.test. 300 IN A 198.18.3.2",
-				    "three.prog.test. 300 IN A 198.18.3.1",
-				    "three.prog.test. 300 IN A 198.18.3.3", NULL};
-static const char *const eight[] = {"eight.prog.test. 60 IN A 198.18.8.5",
-				    "eight.prog.test. 60 IN A 198.18.8.2",
-				    "eight.prog.test. 60 IN A 198.18.8.8",
-				    "eight.prog.test. 60 IN A 198.18.8.1",
-				    "eight.prog.test. 60 IN A 198.18.8.7",
-				    "eight.prog.test. 60 IN A 198.18.8.3",
-				    "eight.prog.test. 60 IN A 198.18.8.6",
-				    "eight.prog.test. 60 IN A 198.18.8.4",
-				    NULL};
-static const char *const wp_mx[] = {"mydomain.com. 3600 IN MX 10 mail1.mydomain.com.",
-				    "mydomain.com. 3600 IN MX 10 mail2.mydomain.com.",
-				    "mydomain.com. 3600 IN MX 10 mail3.mydomain.com.", NULL};
-static const char *const wp_mx_ad[] = {"mail1.mydomain.com. 3600 IN A 192.168.2.1",
-				       "mail2.mydomain.com. 3600 IN A 192.168.2.2",
-				       "mail3.mydomain.com. 3600 IN A 192.168.2.3", NULL};
 
 #define K_MAX 8
 
@@ -109,10 +91,8 @@ static void cyclic(const char *qname, uint16_t qtype, const struct expect *e, in
  */
 Test(rotation, cyclic_3, .init = h_setup, .fini = h_teardown)
 {
-	const struct expect e = {.an = three};
-
 	h_zone("tests/fixtures/prog/prog.test.zone", XDPMX_ORDER_CYCLIC);
-	cyclic("three.prog.test", XDPMX_TYPE_A, &e, 3);
+	cyclic("three.prog.test", XDPMX_TYPE_A, &fx_three, 3);
 }
 
 /*
@@ -120,10 +100,8 @@ Test(rotation, cyclic_3, .init = h_setup, .fini = h_teardown)
  */
 Test(rotation, cyclic_8, .init = h_setup, .fini = h_teardown)
 {
-	const struct expect e = {.an = eight};
-
 	h_zone("tests/fixtures/prog/prog.test.zone", XDPMX_ORDER_CYCLIC);
-	cyclic("eight.prog.test", XDPMX_TYPE_A, &e, 8);
+	cyclic("eight.prog.test", XDPMX_TYPE_A, &fx_eight, 8);
 }
 
 /*
@@ -132,10 +110,8 @@ Test(rotation, cyclic_8, .init = h_setup, .fini = h_teardown)
  */
 Test(rotation, cyclic_whitepaper_mx, .init = h_setup, .fini = h_teardown)
 {
-	const struct expect e = {.an = wp_mx, .ad = wp_mx_ad};
-
 	h_zone("examples/mydomain.com.zone", XDPMX_ORDER_CYCLIC);
-	cyclic("mydomain.com", XDPMX_TYPE_MX, &e, 3);
+	cyclic("mydomain.com", XDPMX_TYPE_MX, &wp_mx, 3);
 }
 
 /*
@@ -182,10 +158,8 @@ static void random_order(const char *qname, const struct expect *e, int k, doubl
  */
 Test(rotation, random_3, .init = h_setup, .fini = h_teardown)
 {
-	const struct expect e = {.an = three};
-
 	h_zone("tests/fixtures/prog/prog.test.zone", XDPMX_ORDER_RANDOM);
-	random_order("three.prog.test", &e, 3, 27.631, 42.701);
+	random_order("three.prog.test", &fx_three, 3, 27.631, 42.701);
 }
 
 /*
@@ -194,10 +168,8 @@ Test(rotation, random_3, .init = h_setup, .fini = h_teardown)
  */
 Test(rotation, random_8, .init = h_setup, .fini = h_teardown)
 {
-	const struct expect e = {.an = eight};
-
 	h_zone("tests/fixtures/prog/prog.test.zone", XDPMX_ORDER_RANDOM);
-	random_order("eight.prog.test", &e, 8, 40.522, 131.370);
+	random_order("eight.prog.test", &fx_eight, 8, 40.522, 131.370);
 }
 
 /*
@@ -206,14 +178,13 @@ Test(rotation, random_8, .init = h_setup, .fini = h_teardown)
  */
 Test(rotation, fixed, .init = h_setup, .fini = h_teardown)
 {
-	const struct expect e3 = {.an = three}, e8 = {.an = eight};
 	int first[64], i;
 
 	h_zone("tests/fixtures/prog/prog.test.zone", XDPMX_ORDER_FIXED);
-	send_many("three.prog.test", XDPMX_TYPE_A, &e3, 32, first);
+	send_many("three.prog.test", XDPMX_TYPE_A, &fx_three, 32, first);
 	for (i = 0; i < 32; i++)
 		cr_expect_eq(first[i], 0, "three: packet %d starts at record %d", i, first[i]);
-	send_many("eight.prog.test", XDPMX_TYPE_A, &e8, 64, first);
+	send_many("eight.prog.test", XDPMX_TYPE_A, &fx_eight, 64, first);
 	for (i = 0; i < 64; i++)
 		cr_expect_eq(first[i], 0, "eight: packet %d starts at record %d", i, first[i]);
 }
