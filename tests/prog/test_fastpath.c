@@ -316,6 +316,18 @@ static uint32_t assert_entry(const struct xdpmx_fp_fds *fds, const struct snap *
 	return ref;
 }
 
+/* Assert every entry of c as assert_entry() does, at whichever single
+ * version its slot holds: the maps after a flush or a takeover. */
+static void assert_entries(const struct snap *s, const struct xdpmx_compiled *c, uint32_t id)
+{
+	for (size_t i = 0; i < c->n; i++) {
+		const struct xdpmx_dir_slot *v = snap_find(s, &c->e[i]);
+
+		cr_assert_not_null(v);
+		assert_entry(&T.obj->fds, s, &c->e[i], id, v->ver[0].since | v->ver[1].since);
+	}
+}
+
 static uint64_t blobs_used(const struct xdpmx_fp_mem *m)
 {
 	uint64_t n = 0;
@@ -501,12 +513,7 @@ Test(fastpath, deferred_flush)
 	cr_assert_eq(xdpmx_fp_flush(T.fp), 0);
 	snapshot(&T.obj->fds, &s);
 	cr_assert_eq(s.n, 6);
-	for (size_t i = 0; i < c2->n; i++) {
-		const struct xdpmx_dir_slot *v = snap_find(&s, &c2->e[i]);
-
-		cr_assert_not_null(v);
-		assert_entry(&T.obj->fds, &s, &c2->e[i], id, v->ver[0].since | v->ver[1].since);
-	}
+	assert_entries(&s, c2, id);
 	cr_assert_eq(xdpmx_fp_mem(T.fp, &m), 0);
 	cr_assert_eq(blobs_used(&m), 6);
 
@@ -525,12 +532,7 @@ Test(fastpath, deferred_flush)
 	cr_assert_eq(xdpmx_fp_flush(T.fp), 0);
 	snapshot(&T.obj->fds, &s);
 	cr_assert_eq(s.n, 6);
-	for (size_t i = 0; i < c2->n; i++) {
-		const struct xdpmx_dir_slot *v = snap_find(&s, &c2->e[i]);
-
-		cr_assert_not_null(v);
-		assert_entry(&T.obj->fds, &s, &c2->e[i], id, v->ver[0].since | v->ver[1].since);
-	}
+	assert_entries(&s, c2, id);
 	xdpmx_compiled_free(c2);
 }
 
@@ -1088,12 +1090,7 @@ Test(fastpath, takeover_drops_unreachable)
 	cr_assert_eq(st.unchanged, 5);
 	snapshot(&T.obj->fds, &s);
 	cr_assert_eq(s.n, 6);
-	for (size_t i = 0; i < c->n; i++) {
-		const struct xdpmx_dir_slot *v = snap_find(&s, &c->e[i]);
-
-		cr_assert_not_null(v);
-		assert_entry(&T.obj->fds, &s, &c->e[i], id, v->ver[0].since | v->ver[1].since);
-	}
+	assert_entries(&s, c, id);
 	xdpmx_compiled_free(c);
 }
 
