@@ -392,15 +392,13 @@ static __always_inline int lookup_rrset(struct xdpmx_query *q, struct xdpmx_rrse
 }
 
 /* Largest UDP payload of the answer: 512 without EDNS, else the smaller of
- * the client's size and ours, at least 512 (RFC 6891 section 6.2.5). */
+ * the client's size and ours (RFC 6891 section 6.2.5). Both are at least
+ * 512 already: parse_opt() and parse_query() raised them. */
 static __always_inline __u32 answer_limit(const struct xdpmx_query *q)
 {
-	__u32 lim;
-
 	if (!q->edns.present)
 		return XDPMX_UDP_MIN;
-	lim = q->edns.udp_size < q->our_size ? q->edns.udp_size : q->our_size;
-	return lim < XDPMX_UDP_MIN ? XDPMX_UDP_MIN : lim;
+	return q->edns.udp_size < q->our_size ? q->edns.udp_size : q->our_size;
 }
 
 /* ceil(2^22 / n) for n = 1 .. XDPMX_RR_MAX. With it, c % n is
