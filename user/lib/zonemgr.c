@@ -820,14 +820,23 @@ static void fp_apply_all(struct xdpmx_zonemgr *zm, struct pending *p, size_t np,
 	/* With several zones, one grace period for all: but a zone below
 	 * another may claim names the upper one just gave up, whose entries
 	 * must be gone first (flushed) or the upper zone's reclaim would
-	 * delete the lower zone's new ones. */
+	 * delete the lower zone's new ones. Once per depth (labels of the
+	 * apex) is enough: zones of one depth hold disjoint names, so only
+	 * the shallower ones, all applied by then, give up what they claim;
+	 * a flush per zone would wait a grace period for each. */
 	xdpmx_fp_set_deferred(zm->fp, n > 1);
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0, flushed = 0; i < n; i++) {
 		struct pending *q = ord[i];
 		struct zentry *e = q->e;
+		size_t depth = (size_t)xdpmx_dname_labels(q->z->apex) + 1;
 
-		if (n > 1 && zone_above(zm->zs, q->z->apex) && (ret = xdpmx_fp_flush(zm->fp)))
-			pr_warn("Couldn't free the fast path's old versions: %s", strerror(-ret));
+		if (n > 1 && depth != flushed && zone_above(zm->zs, q->z->apex)) {
+			flushed = depth;
+			ret = xdpmx_fp_flush(zm->fp);
+			if (ret)
+				pr_warn("Couldn't free the fast path's old versions: %s",
+					strerror(-ret));
+		}
 		fp_apply(zm, q);
 		if (!q->fp_ret && q->probe_type)
 			q->probe_fp = xdpmx_fpset_has(q->fs, q->probe_name, q->probe_type);
