@@ -140,6 +140,18 @@ static char *rr_canon_str(const ldns_rr *rr)
 	return s;
 }
 
+/* Canonical strings of a section; returns the count (at most RR_MAX). */
+static int section_strs(const ldns_rr_list *l, char **out)
+{
+	int n = (int)ldns_rr_list_rr_count(l), i;
+
+	if (n > RR_MAX)
+		n = RR_MAX;
+	for (i = 0; i < n; i++)
+		out[i] = rr_canon_str(ldns_rr_list_rr(l, i));
+	return n;
+}
+
 /* Parse a NULL-terminated list of RR strings into canonical strings.
  * Returns the count, or -1 (with a failure noted) on a string ldns refuses. */
 static int expect_list(struct verdict *v, const char *const *in, char **out)
@@ -414,12 +426,7 @@ static void check_ldns(struct verdict *v, const struct qinfo *qi, const uint8_t 
 	free_list(got, ng);
 
 	/* Additional: a set (ldns takes the OPT out of it). */
-	l = ldns_pkt_additional(p);
-	ng = (int)ldns_rr_list_rr_count(l);
-	if (ng > RR_MAX)
-		ng = RR_MAX;
-	for (i = 0; i < ng; i++)
-		got[i] = rr_canon_str(ldns_rr_list_rr(l, i));
+	ng = section_strs(ldns_pkt_additional(p), got);
 	if (e->tc)
 		n_ad = 0;
 	if (ng != n_ad || !same_set(want_ad, got, ng))
@@ -519,18 +526,6 @@ void check_answer(struct verdict *v, const struct qinfo *qi, const uint8_t *out,
 }
 
 /* ---- Two messages that must agree ------------------------------------------ */
-
-/* Canonical strings of a section; returns the count (at most RR_MAX). */
-static int section_strs(const ldns_rr_list *l, char **out)
-{
-	int n = (int)ldns_rr_list_rr_count(l), i;
-
-	if (n > RR_MAX)
-		n = RR_MAX;
-	for (i = 0; i < n; i++)
-		out[i] = rr_canon_str(ldns_rr_list_rr(l, i));
-	return n;
-}
 
 /* Section sec of p: 0 question, 1 answer, 2 authority, 3 additional. */
 static ldns_rr_list *section(const ldns_pkt *p, int sec)
