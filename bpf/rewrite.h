@@ -384,15 +384,15 @@ static __always_inline void answer_udp(struct udphdr *udph, __u32 udp_len, __u64
 	udph->check = csum_finish_udp(sum + pseudo + sport + dport + bpf_htons(udp_len));
 }
 
-/* IPv4 and UDP headers of the answer at l3_off: addresses swapped, TTL,
- * total length and header checksum for a UDP datagram of udp_len octets
- * whose payload sums to sum; then answer_udp().
+/* IPv4 and UDP headers of the answer at iph (answer_ip() bounded its
+ * offset): addresses swapped, TTL, total length and header checksum for a
+ * UDP datagram of udp_len octets whose payload sums to sum; then
+ * answer_udp().
  *
  * Sums are taken from values loaded before the header is changed, not by
  * reading words back right after narrower stores into them, a load the
  * CPU cannot forward from its store buffer. */
-static __always_inline int answer_ipv4(void *data, void *end, __u32 l3_off, __u32 udp_len,
-				       __u64 sum)
+static __always_inline int answer_ipv4(struct iphdr *iph, void *end, __u32 udp_len, __u64 sum)
 {
 	/* TTL and protocol as the 16-bit word they form in the header. */
 	union {
@@ -400,16 +400,10 @@ static __always_inline int answer_ipv4(void *data, void *end, __u32 l3_off, __u3
 		__u16 w;
 	} ttl_proto = {.b = {XDPMX_ANSWER_TTL, IPPROTO_UDP}};
 	__be32 saddr, daddr, id_frag;
-	struct udphdr *udph;
-	struct iphdr *iph;
+	struct udphdr *udph = (void *)(iph + 1);
 	__u16 vihl_tos;
 	__u64 hsum;
 
-	if (l3_off > XDPMX_FRAME_MAX)
-		return -1;
-	barrier_var(l3_off);
-	iph = data + l3_off;
-	udph = (void *)(iph + 1);
 	if ((void *)(udph + 1) > end)
 		return -1;
 	vihl_tos = *(__u16 *)iph;
@@ -427,21 +421,14 @@ static __always_inline int answer_ipv4(void *data, void *end, __u32 l3_off, __u3
 	return 0;
 }
 
-/* IPv6 and UDP headers of the answer at l3_off, as answer_ipv4():
+/* IPv6 and UDP headers of the answer at ip6h, as answer_ipv4():
  * addresses swapped, hop limit, payload length; then answer_udp(). */
-static __always_inline int answer_ipv6(void *data, void *end, __u32 l3_off, __u32 udp_len,
-				       __u64 sum)
+static __always_inline int answer_ipv6(struct ipv6hdr *ip6h, void *end, __u32 udp_len, __u64 sum)
 {
+	struct udphdr *udph = (void *)(ip6h + 1);
 	struct in6_addr saddr, daddr;
-	struct ipv6hdr *ip6h;
-	struct udphdr *udph;
 	__u64 pseudo;
 
-	if (l3_off > XDPMX_FRAME_MAX)
-		return -1;
-	barrier_var(l3_off);
-	ip6h = data + l3_off;
-	udph = (void *)(ip6h + 1);
 	if ((void *)(udph + 1) > end)
 		return -1;
 	saddr = ip6h->saddr;
@@ -470,8 +457,8 @@ static __always_inline int answer_ip(void *data, void *end, __u32 l3_off, __u32 
 	if ((void *)(p + 1) > end)
 		return -1;
 	if (XDPMX_IP6_VERSION(*p) == 6)
-		return answer_ipv6(data, end, l3_off, len - l3_off - sizeof(struct ipv6hdr), sum);
-	return answer_ipv4(data, end, l3_off, len - l3_off - sizeof(struct iphdr), sum);
+		return answer_ipv6((void *)p, end, len - l3_off - sizeof(struct ipv6hdr), sum);
+	return answer_ipv4((void *)p, end, len - l3_off - sizeof(struct iphdr), sum);
 }
 
 #endif /* XDPMX_BPF_REWRITE_H */
