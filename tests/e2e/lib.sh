@@ -141,6 +141,18 @@ assert_ge() { # min got what
 dig_srv() { in_cli dig +tries=1 +time=2 @$SRV4 "$@"; }
 kdig_srv() { in_cli kdig +retry=0 +timeout=2 @$SRV4 "$@"; }
 
+# dig_srv where an answer must come: on none, show dig's output and the
+# non-zero counters (why the fast path did not answer) on stderr and fail.
+dig_srv_answered() {
+	local out
+	out=$(dig_srv "$@") || {
+		{ echo "$out"; "$BIN/xdpmxctl" --control "$CONTROL" --pin-dir "$PIN_DIR" stats show |
+			grep -v '=0$'; } >&2 || true
+		fail "no answer to dig $* (non-zero counters above)"
+	}
+	echo "$out"
+}
+
 # The rcode and flags of a dig answer: "NOERROR qr aa rd".
 dig_status() {
 	sed -n 's/.*status: \([A-Z]*\),.*/\1/p; s/.*;; flags: \([a-z ]*\);.*/\1/p' | paste -sd' '

@@ -40,17 +40,6 @@ ctl_needs() { # cmd-words...
 	true
 }
 
-# Query the daemon's address from the client; on no answer, show the
-# non-zero counters on stderr (why the fast path did not answer) and fail.
-ctl_dig() {
-	local out
-	out=$(dig_srv "$@") || {
-		{ echo "$out"; ctl stats show | grep -v '=0$'; } >&2 || true
-		fail "no answer to dig $* (non-zero counters above)"
-	}
-	echo "$out"
-}
-
 # Poll the answer for mail.mydomain.com A for up to one second (ten tries
 # 0.1 s apart) until it is exactly $1.
 ctl_within_1s() {
@@ -64,7 +53,7 @@ ctl_within_1s() {
 
 # The A records of mail.mydomain.com in answer order, space separated.
 ctl_mail_order() {
-	ctl_dig +norec +short mail.mydomain.com A | paste -sd' '
+	dig_srv_answered +norec +short mail.mydomain.com A | paste -sd' '
 }
 
 test_ctl_not_running() {
@@ -185,7 +174,7 @@ test_ctl_stats_reset() {
 	# - stats reset zeroes the fast path's counters.
 	local out
 	ctl_start
-	ctl_dig +norec mail.mydomain.com A >/dev/null
+	dig_srv_answered +norec mail.mydomain.com A >/dev/null
 	out=$(ctl -j stats show)
 	assert_eq "daemon" "$(echo "$out" | ctl_json "j['source']")" "source"
 	assert_ge 1 "$(echo "$out" | ctl_json "j['fastpath']['hit.a']")" "fast-path A hits"
@@ -210,7 +199,7 @@ test_ctl_record_set() {
 	local out rc=0 hits
 	ctl_start
 	assert_eq "192.168.2.1 192.168.2.2 192.168.2.3" \
-		"$(ctl_dig +norec +short mail.mydomain.com A | sort | paste -sd' ')" "before"
+		"$(dig_srv_answered +norec +short mail.mydomain.com A | sort | paste -sd' ')" "before"
 	out=$(ctl record set mydomain.com. mail.mydomain.com. A 300 192.168.2.9 2>"$E2E_TMP/err") ||
 		rc=$?
 	echo "$out"; cat "$E2E_TMP/err"
@@ -220,7 +209,7 @@ test_ctl_record_set() {
 	assert_match "not persisted to the zone file" "$(cat "$E2E_TMP/err")" "warning"
 	ctl_within_1s "192.168.2.9" || fail "the answer did not change within a second"
 	hits=$(ctl_hits)
-	out=$(ctl_dig +norec mail.mydomain.com A)
+	out=$(dig_srv_answered +norec mail.mydomain.com A)
 	assert_eq "mail.mydomain.com.	300	IN	A	192.168.2.9" \
 		"$(echo "$out" | grep '^mail\.mydomain\.com\..*IN	A')" "new answer"
 	assert_eq $((hits + 1)) "$(ctl_hits)" "fast-path hits for that answer"
@@ -237,7 +226,7 @@ test_ctl_rrset_order_fixed() {
 	local orders i
 	ctl_start
 	ctl_needs rrset order mail.mydomain.com. A cyclic
-	ctl_dig +norec mail.mydomain.com A >/dev/null # answered at all
+	dig_srv_answered +norec mail.mydomain.com A >/dev/null # answered at all
 	orders=$(for i in $(seq 12); do ctl_mail_order; done | sort -u | wc -l)
 	assert_ge 2 "$orders" "distinct orders while cyclic"
 	ctl rrset order mail.mydomain.com. A fixed
