@@ -1116,6 +1116,18 @@ static void fill_names(void)
 	}
 }
 
+/* Set up case c: its frame into qi (built, then mangled) and its map
+ * state loaded. */
+static void case_setup(const struct pcase *c, struct qinfo *qi)
+{
+	fill_names();
+	cr_assert_eq(qinfo_build(qi, &c->pkt, &c->q), 0, "case '%s': can't build its frame",
+		     c->name);
+	if (c->mangle)
+		c->mangle(qi);
+	h_zones(c->zones, XDPMX_ORDER_CYCLIC);
+}
+
 /* Run one case: build, run, check action, counter and output. */
 static void run_case(const struct pcase *c)
 {
@@ -1126,12 +1138,7 @@ static void run_case(const struct pcase *c)
 	struct h_run r;
 	int rot = -1;
 
-	fill_names();
-	cr_assert_eq(qinfo_build(&qi, &c->pkt, &c->q), 0, "case '%s': can't build its frame",
-		     c->name);
-	if (c->mangle)
-		c->mangle(&qi);
-	h_zones(c->zones, XDPMX_ORDER_CYCLIC);
+	case_setup(c, &qi);
 	h_run(qi.frame, qi.len, &r);
 	if (r.err) {
 		v_fail(&v, "BPF_PROG_TEST_RUN failed: %s", strerror(-r.err));
@@ -1211,12 +1218,7 @@ ParameterizedTest(size_t *i, xdp, differential, .init = h_setup, .fini = h_teard
 	ssize_t n;
 	int err;
 
-	fill_names();
-	cr_assert_eq(qinfo_build(&qi, &c->pkt, &c->q), 0, "case '%s': can't build its frame",
-		     c->name);
-	if (c->mangle)
-		c->mangle(&qi);
-	h_zones(c->zones, XDPMX_ORDER_CYCLIC);
+	case_setup(c, &qi);
 	zs = h_zoneset(c->zones, XDPMX_ORDER_CYCLIC);
 	err = xdpmx_responder_new(zs, &rc, &resp);
 	cr_assert_eq(err, 0, "Couldn't make a responder: %s", strerror(-err));
