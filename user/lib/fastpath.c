@@ -649,30 +649,47 @@ static int check_shapes(struct xdpmx_fp *fp, const char *where)
 	return 0;
 }
 
-/* Read a whole array map of n entries of vsz bytes into vals. */
-static int read_array(int fd, uint32_t n, size_t vsz, void *vals)
+/* What map_scan() calls for each element: 0 to go on, else a value that
+ * stops the scan. */
+typedef int (*scan_fn)(void *ctx, uint32_t key, const void *val);
+
+/*
+ * Call fn for every element of map m (index into map_names; fd fd; 4-byte
+ * keys, values of vsz bytes), reading n elements per batch syscall. Returns
+ * 0; fn's first non-zero value, where the scan stopped; -ENOMEM; or the
+ * error of a read, logged.
+ */
+static int map_scan(int fd, int m, uint32_t n, size_t vsz, scan_fn fn, void *ctx)
 {
 	LIBBPF_OPTS(bpf_map_batch_opts, o);
-	uint32_t *keys = malloc(BATCH * sizeof(*keys));
-	uint32_t out = 0, pos = 0;
-	int err = 0;
+	uint32_t *keys = malloc(n * sizeof(*keys)), out = 0;
+	uint8_t *vals = malloc(n * vsz);
+	bool first = true;
+	int ret = 0;
 
-	if (!keys)
-		return -ENOMEM;
-	while (pos < n) {
-		uint32_t cnt = n - pos < BATCH ? n - pos : BATCH;
-
-		err = bpf_map_lookup_batch(fd, pos ? &out : NULL, &out, keys,
-					   (uint8_t *)vals + (size_t)pos * vsz, &cnt, &o);
-		if (err && err != -ENOENT)
-			break;
-		err = 0;
-		if (cnt == 0)
-			break;
-		pos += cnt;
+	if (!keys || !vals) {
+		ret = -ENOMEM;
+		goto out;
 	}
+	while (!ret) {
+		uint32_t cnt = n;
+		int e = bpf_map_lookup_batch(fd, first ? NULL : &out, &out, keys, vals, &cnt, &o);
+
+		if (e && e != -ENOENT) {
+			pr_err("Couldn't read map '%s': %s", map_names[m], strerror(-e));
+			ret = e;
+			break;
+		}
+		first = false;
+		for (uint32_t i = 0; i < cnt && !ret; i++)
+			ret = fn(ctx, keys[i], vals + (size_t)i * vsz);
+		if (e == -ENOENT || cnt == 0)
+			break;
+	}
+out:
 	free(keys);
-	return err;
+	free(vals);
+	return ret;
 }
 
 /* What the takeover keeps of a directory slot (e.di). */
@@ -682,10 +699,15 @@ struct tk_ent {
 };
 
 struct takeover {
+	struct xdpmx_fp *fp;
 	struct tk_ent *ents;
 	size_t n, cap;
 	struct slot_batch *b; /* the slots to rewrite or to turn into tombstones */
 	size_t ndel, nrw;
+	uint8_t *id_used;			/* zones_max long */
+	uint8_t *blob_used[XDPMX_BLOB_CLASSES]; /* blobs[c].max long each */
+	uint32_t *del_ids;			/* znames of zones that are not live */
+	size_t ndel_ids, capdel_ids;
 };
 
 static int grow(void **p, size_t *cap, size_t need, size_t elem)
@@ -728,15 +750,60 @@ static int dir_kill(struct xdpmx_fp *fp, struct slot_batch *b, uint32_t di, cons
 	return slots_add(fp, b, di, &tomb, what);
 }
 
-/* One directory slot found in the maps. */
-static int tk_slot(struct xdpmx_fp *fp, struct takeover *tk, uint32_t di,
-		   const struct xdpmx_dir_slot *v, uint8_t *blob_used[XDPMX_BLOB_CLASSES])
+/* One element of map zones (map_scan()): a live zone gets its struct. */
+static int tk_zone(void *ctx, uint32_t id, const void *val)
 {
+	struct takeover *tk = ctx;
+	struct xdpmx_fp *fp = tk->fp;
+	const struct xdpmx_zone_val *zv = val;
+	struct fp_zone *z;
+
+	if (!zv->epoch || id == XDPMX_ZONE_NONE || id >= fp->zones_max)
+		return 0;
+	z = calloc(1, sizeof(*z));
+	if (!z)
+		return -ENOMEM;
+	z->id = id;
+	z->epoch = zv->epoch;
+	fp->zt[id] = z;
+	tk->id_used[id] = 1;
+	return 0;
+}
+
+/* One element of map znames (map_scan()): the apex of a live zone, or the
+ * name of a dead one, deleted once the takeover is done. */
+static int tk_zname(void *ctx, uint32_t id, const void *val)
+{
+	struct takeover *tk = ctx;
+	const struct xdpmx_zname *zn = val;
+	struct fp_zone *z = id < tk->fp->zones_max ? tk->fp->zt[id] : NULL;
+	size_t len = wire_len(zn->name, sizeof(zn->name));
+
+	if (!z || !len) {
+		if (grow((void **)&tk->del_ids, &tk->capdel_ids, tk->ndel_ids + 1,
+			 sizeof(*tk->del_ids)))
+			return -ENOMEM;
+		tk->del_ids[tk->ndel_ids++] = id;
+		return 0;
+	}
+	memcpy(z->apex, zn->name, len);
+	z->apex_len = (uint8_t)len;
+	return 0;
+}
+
+/* One slot of map dir (map_scan()). */
+static int tk_slot(void *ctx, uint32_t di, const void *val)
+{
+	struct takeover *tk = ctx;
+	struct xdpmx_fp *fp = tk->fp;
+	const struct xdpmx_dir_slot *v = val;
 	struct fp_zone *z = v->zone && v->zone < fp->zones_max ? fp->zt[v->zone] : NULL;
 	uint32_t cls, idx, len = XDPMX_DIR_TL_LEN(v->tl);
 	struct tk_ent *te;
 	int best = -1;
 
+	if (di >= fp->dir_slots)
+		return 0;
 	if (!v->tl) {
 		if (v->hash) {
 			fp->dm[di] = (struct dslot){.hash = XDPMX_DIR_TOMB};
@@ -764,11 +831,11 @@ static int tk_slot(struct xdpmx_fp *fp, struct takeover *tk, uint32_t di,
 			di, v->ver[best].blob);
 		return 0;
 	}
-	if (blob_used[cls][idx])
+	if (tk->blob_used[cls][idx])
 		pr_warn("Directory slot %u shares blob %#x with another slot: kept, but the maps "
 			"were not written by this writer",
 			di, v->ver[best].blob);
-	blob_used[cls][idx] = 1;
+	tk->blob_used[cls][idx] = 1;
 	if (v->ver[!best].since || v->ver[!best].blob) {
 		/* An old version, or one of an apply that never completed:
 		 * invisible to the program, dropped. */
@@ -797,50 +864,14 @@ drop:
 	return dir_kill(fp, tk->b, di, "delete dead slots");
 }
 
-/* Read every slot of the directory, in batches, through tk_slot(). */
-static int tk_scan_dir(struct xdpmx_fp *fp, struct takeover *tk,
-		       uint8_t *blob_used[XDPMX_BLOB_CLASSES])
-{
-	LIBBPF_OPTS(bpf_map_batch_opts, o);
-	uint32_t *keys = malloc(BATCH * sizeof(*keys)), pos = 0, out = 0;
-	struct xdpmx_dir_slot *vals = malloc(BATCH * sizeof(*vals));
-	int err = 0;
-
-	if (!keys || !vals) {
-		err = -ENOMEM;
-		goto out;
-	}
-	while (pos < fp->dir_slots) {
-		uint32_t cnt = BATCH;
-		int e = bpf_map_lookup_batch(fp->fds.dir, pos ? &out : NULL, &out, keys, vals, &cnt,
-					     &o);
-
-		if (e && e != -ENOENT) {
-			err = e;
-			pr_err("Couldn't read map '%s': %s", map_names[M_DIR], strerror(-e));
-			goto out;
-		}
-		for (uint32_t i = 0; i < cnt && !err; i++)
-			if (keys[i] < fp->dir_slots)
-				err = tk_slot(fp, tk, keys[i], &vals[i], blob_used);
-		if (err || e == -ENOENT || cnt == 0)
-			break;
-		pos += cnt;
-	}
-out:
-	free(keys);
-	free(vals);
-	return err;
-}
-
 /* Keep entry i's key and blob bytes (val: the blob's array value), the key
  * from the owner name that ends the blob. Returns 0, 1 when the blob's
  * owner is not one the program would find in that slot (the entry is
  * dropped), or -ENOMEM. */
-static int tk_keep_blob(struct xdpmx_fp *fp, struct takeover *tk, size_t i, const uint8_t *val)
+static int tk_keep_blob(struct takeover *tk, size_t i, const uint8_t *val)
 {
 	struct fp_ent *e = &tk->ents[i].e;
-	const struct dslot *d = &fp->dm[e->di];
+	const struct dslot *d = &tk->fp->dm[e->di];
 	int c = (int)XDPMX_BLOB_CLASS(e->ref);
 	const uint8_t *owner;
 	struct xdpmx_blob_hdr h;
@@ -853,7 +884,7 @@ static int tk_keep_blob(struct xdpmx_fp *fp, struct takeover *tk, size_t i, cons
 		return 1;
 	owner = val + off;
 	if (wire_len(owner, e->name_len) != e->name_len ||
-	    name_hash(fp->seed, owner, e->name_len) != d->hash)
+	    name_hash(tk->fp->seed, owner, e->name_len) != d->hash)
 		return 1;
 	for (size_t k = 0; k < e->name_len; k++)
 		if (owner[k] >= 'A' && owner[k] <= 'Z') /* the program hashes lowercase */
@@ -865,8 +896,26 @@ static int tk_keep_blob(struct xdpmx_fp *fp, struct takeover *tk, size_t i, cons
 	memcpy(e->kb, &qtype_be, 2);
 	memcpy(e->kb + 2, owner, e->name_len);
 	memcpy(e->kb + 2 + e->name_len, val, e->blob_len);
-	(void)tk;
 	return 0;
+}
+
+/* Blob class read whole by tk_read_blobs(): owner[idx] is the first entry
+ * of blob idx (UINT32_MAX: none), same[i] the next entry of entry i's. */
+struct tk_class {
+	struct takeover *tk;
+	uint32_t *owner, *same, max;
+};
+
+/* One element of a blob map read whole (map_scan()). */
+static int tk_blob(void *ctx, uint32_t idx, const void *val)
+{
+	const struct tk_class *tc = ctx;
+	int err = 0;
+
+	for (uint32_t i = idx < tc->max ? tc->owner[idx] : UINT32_MAX; i != UINT32_MAX && err >= 0;
+	     i = tc->same[i])
+		err = tk_keep_blob(tc->tk, i, val);
+	return err < 0 ? err : 0;
 }
 
 /*
@@ -914,50 +963,16 @@ static int tk_read_blobs(struct xdpmx_fp *fp, struct takeover *tk)
 			       strerror(-err));
 			goto out;
 		}
-		if ((err = tk_keep_blob(fp, tk, i, val)) < 0)
+		if ((err = tk_keep_blob(tk, i, val)) < 0)
 			goto out;
 		err = 0;
 	}
-	for (int c = 0; c < XDPMX_BLOB_CLASSES; c++) {
-		LIBBPF_OPTS(bpf_map_batch_opts, o);
-		size_t vsz = blob_value_size(c);
-		uint32_t keys[256], pos = 0, out = 0;
-		uint8_t *vals;
+	for (int c = 0; c < XDPMX_BLOB_CLASSES && !err; c++) {
+		struct tk_class tc = {tk, owner[c], same, fp->blobs[c].max};
 
-		if (!owner[c])
-			continue;
-		vals = malloc(256 * vsz);
-		if (!vals) {
-			err = -ENOMEM;
-			goto out;
-		}
-		while (pos < fp->blobs[c].max) {
-			uint32_t cnt = 256;
-			int e = bpf_map_lookup_batch(fp->fds.blob[c], pos ? &out : NULL, &out, keys,
-						     vals, &cnt, &o);
-
-			if (e && e != -ENOENT) {
-				err = e;
-				pr_err("Couldn't read map '%s': %s", map_names[M_BLOB0 + c],
-				       strerror(-e));
-				break;
-			}
-			for (uint32_t k = 0; k < cnt && err >= 0; k++) {
-				uint32_t i =
-					keys[k] < fp->blobs[c].max ? owner[c][keys[k]] : UINT32_MAX;
-
-				for (; i != UINT32_MAX && err >= 0; i = same[i])
-					err = tk_keep_blob(fp, tk, i, vals + (size_t)k * vsz);
-			}
-			if (err < 0 || !cnt || e == -ENOENT)
-				break;
-			err = 0;
-			pos += cnt;
-		}
-		free(vals);
-		if (err < 0)
-			goto out;
-		err = 0;
+		if (owner[c])
+			err = map_scan(fp->fds.blob[c], M_BLOB0 + c, 256, blob_value_size(c),
+				       tk_blob, &tc);
 	}
 out:
 	for (int c = 0; c < XDPMX_BLOB_CLASSES; c++)
@@ -1060,99 +1075,36 @@ static void tk_free(struct takeover *tk)
 		free(tk->ents[i].e.kb);
 	free(tk->ents);
 	free(tk->b);
+	free(tk->id_used);
+	for (int c = 0; c < XDPMX_BLOB_CLASSES; c++)
+		free(tk->blob_used[c]);
+	free(tk->del_ids);
 }
 
 /* Rebuild the zone table, the directory mirror and the allocators from the
  * maps. */
 static int fp_takeover(struct xdpmx_fp *fp)
 {
-	struct xdpmx_zone_val *zv = NULL;
-	uint8_t *blob_used[XDPMX_BLOB_CLASSES] = {};
-	uint8_t *id_used = NULL;
-	struct takeover tk = {};
-	uint32_t *del_ids = NULL;
-	size_t ndel_ids = 0, capdel_ids = 0;
+	struct takeover tk = {.fp = fp};
 	int err = -ENOMEM;
 
-	zv = calloc(fp->zones_max, sizeof(*zv));
-	id_used = calloc(fp->zones_max, 1);
+	tk.id_used = calloc(fp->zones_max, 1);
 	tk.b = malloc(sizeof(*tk.b));
-	if (!zv || !id_used || !tk.b)
+	if (!tk.id_used || !tk.b)
 		goto out;
 	tk.b->n = 0;
 	for (int c = 0; c < XDPMX_BLOB_CLASSES; c++)
-		if (!(blob_used[c] = calloc(fp->blobs[c].max, 1)))
+		if (!(tk.blob_used[c] = calloc(fp->blobs[c].max, 1)))
 			goto out;
 
-	err = read_array(fp->fds.zones, fp->zones_max, sizeof(*zv), zv);
-	if (err) {
-		pr_err("Couldn't read map '%s': %s", map_names[M_ZONES], strerror(-err));
-		goto out;
-	}
-	id_used[XDPMX_ZONE_NONE] = 1; /* never a zone's: free slots point at it */
-	for (uint32_t id = 0; id < fp->zones_max; id++) {
-		struct fp_zone *z;
-
-		if (!zv[id].epoch || id == XDPMX_ZONE_NONE)
-			continue;
-		z = calloc(1, sizeof(*z));
-		if (!z) {
-			err = -ENOMEM;
-			goto out;
-		}
-		z->id = id;
-		z->epoch = zv[id].epoch;
-		fp->zt[id] = z;
-		id_used[id] = 1;
-	}
-
+	tk.id_used[XDPMX_ZONE_NONE] = 1; /* never a zone's: free slots point at it */
+	err = map_scan(fp->fds.zones, M_ZONES, BATCH, sizeof(struct xdpmx_zone_val), tk_zone, &tk);
 	/* Names of live zones; names of dead ones are deleted. */
-	{
-		LIBBPF_OPTS(bpf_map_batch_opts, o);
-		uint32_t keys[64], batch = 0;
-		struct xdpmx_zname *names = malloc(64 * sizeof(*names));
-		bool first = true;
-
-		if (!names) {
-			err = -ENOMEM;
-			goto out;
-		}
-		for (;;) {
-			uint32_t cnt = 64;
-			int e = bpf_map_lookup_batch(fp->fds.znames, first ? NULL : &batch, &batch,
-						     keys, names, &cnt, &o);
-
-			if (e && e != -ENOENT) {
-				pr_err("Couldn't read map '%s': %s", map_names[M_ZNAMES],
-				       strerror(-e));
-				free(names);
-				err = e;
-				goto out;
-			}
-			first = false;
-			for (uint32_t i = 0; i < cnt; i++) {
-				struct fp_zone *z =
-					keys[i] < fp->zones_max ? fp->zt[keys[i]] : NULL;
-				size_t len = wire_len(names[i].name, sizeof(names[i].name));
-
-				if (!z || !len) {
-					if (grow((void **)&del_ids, &capdel_ids, ndel_ids + 1,
-						 sizeof(*del_ids))) {
-						free(names);
-						err = -ENOMEM;
-						goto out;
-					}
-					del_ids[ndel_ids++] = keys[i];
-					continue;
-				}
-				memcpy(z->apex, names[i].name, len);
-				z->apex_len = (uint8_t)len;
-			}
-			if (e == -ENOENT || cnt == 0)
-				break;
-		}
-		free(names);
-	}
+	if (!err)
+		err = map_scan(fp->fds.znames, M_ZNAMES, 64, sizeof(struct xdpmx_zname), tk_zname,
+			       &tk);
+	if (err)
+		goto out;
 	for (uint32_t id = 0; id < fp->zones_max; id++) {
 		struct fp_zone *z = fp->zt[id];
 
@@ -1169,7 +1121,7 @@ static int fp_takeover(struct xdpmx_fp *fp)
 		*zh_slot(fp, z->apex, z->apex_len) = z;
 	}
 
-	err = tk_scan_dir(fp, &tk, blob_used);
+	err = map_scan(fp->fds.dir, M_DIR, BATCH, sizeof(struct xdpmx_dir_slot), tk_slot, &tk);
 	if (!err)
 		err = tk_read_blobs(fp, &tk);
 	if (!err)
@@ -1180,12 +1132,12 @@ static int fp_takeover(struct xdpmx_fp *fp)
 		goto out;
 	for (int c = 0; c < XDPMX_BLOB_CLASSES; c++) {
 		free(fp->blobs[c].free);
-		err = ids_init(&fp->blobs[c], fp->blobs[c].max, blob_used[c]);
+		err = ids_init(&fp->blobs[c], fp->blobs[c].max, tk.blob_used[c]);
 		if (err)
 			goto out;
 	}
 	free(fp->ids.free);
-	err = ids_init(&fp->ids, fp->zones_max, id_used);
+	err = ids_init(&fp->ids, fp->zones_max, tk.id_used);
 	if (err)
 		goto out;
 	/* The dropped slots and versions, then tombstones nothing needs. */
@@ -1198,8 +1150,8 @@ static int fp_takeover(struct xdpmx_fp *fp)
 		pr_info("Took over map '%s': dropped %zu dead or unreachable slots, stale versions "
 			"of %zu",
 			map_names[M_DIR], tk.ndel, tk.nrw);
-	for (size_t i = 0; i < ndel_ids; i++)
-		bpf_map_delete_elem(fp->fds.znames, &del_ids[i]);
+	for (size_t i = 0; i < tk.ndel_ids; i++)
+		bpf_map_delete_elem(fp->fds.znames, &tk.del_ids[i]);
 	/* Blobs only the dropped versions pointed at are free now; a program
 	 * that started before the previous writer died may still read one. */
 	if (tk.ndel || tk.nrw)
@@ -1207,11 +1159,6 @@ static int fp_takeover(struct xdpmx_fp *fp)
 	err = 0;
 out:
 	tk_free(&tk);
-	free(del_ids);
-	for (int c = 0; c < XDPMX_BLOB_CLASSES; c++)
-		free(blob_used[c]);
-	free(id_used);
-	free(zv);
 	return err;
 }
 
@@ -2335,12 +2282,22 @@ int xdpmx_fp_mem(struct xdpmx_fp *fp, struct xdpmx_fp_mem *m)
 	return 0;
 }
 
-/* One live slot v for the dump: the version its zone answers at now, the
- * blob, and the key from the owner name that ends the blob. */
-static int dump_slot(struct xdpmx_fp *fp, const struct xdpmx_dir_slot *v, xdpmx_fp_dump_cb cb,
-		     void *ctx)
+/* What xdpmx_fp_dump() reports to. */
+struct dump_ctx {
+	struct xdpmx_fp *fp;
+	xdpmx_fp_dump_cb cb;
+	void *ctx;
+};
+
+/* One slot of map dir (map_scan()) for the dump: if live, the version its
+ * zone answers at now, the blob, and the key from the owner name that ends
+ * the blob. */
+static int dump_slot(void *ctx, uint32_t di, const void *val)
 {
-	uint8_t val[XDPMX_BLOB_MAX + XDPMX_BLOB_SLACK];
+	const struct dump_ctx *d = ctx;
+	struct xdpmx_fp *fp = d->fp;
+	const struct xdpmx_dir_slot *v = val;
+	uint8_t blob[XDPMX_BLOB_MAX + XDPMX_BLOB_SLACK];
 	uint32_t len = XDPMX_DIR_TL_LEN(v->tl), cls, idx;
 	struct xdpmx_zone_val zv;
 	struct xdpmx_key_l key = {.qtype = XDPMX_DIR_TL_QTYPE(v->tl)};
@@ -2349,7 +2306,8 @@ static int dump_slot(struct xdpmx_fp *fp, const struct xdpmx_dir_slot *v, xdpmx_
 	size_t off;
 	int best = -1;
 
-	if (bpf_map_lookup_elem(fp->fds.zones, &v->zone, &zv) || !zv.epoch)
+	(void)di;
+	if (!v->tl || bpf_map_lookup_elem(fp->fds.zones, &v->zone, &zv) || !zv.epoch)
 		return 0;
 	for (int s = 0; s < 2; s++)
 		if (v->ver[s].since && v->ver[s].since <= zv.epoch &&
@@ -2359,52 +2317,25 @@ static int dump_slot(struct xdpmx_fp *fp, const struct xdpmx_dir_slot *v, xdpmx_
 		return 0;
 	cls = XDPMX_BLOB_CLASS(v->ver[best].blob);
 	idx = XDPMX_BLOB_INDEX(v->ver[best].blob);
-	if (cls >= XDPMX_BLOB_CLASSES || bpf_map_lookup_elem(fp->fds.blob[cls], &idx, val))
+	if (cls >= XDPMX_BLOB_CLASSES || bpf_map_lookup_elem(fp->fds.blob[cls], &idx, blob))
 		return 0;
-	memcpy(&h, val, sizeof(h));
+	memcpy(&h, blob, sizeof(h));
 	off = XDPMX_BLOB_OWNER_OFF(h.an_count, h.an_len, h.ad_len);
 	if (len > XDPMX_NAME_MAX || off + len > XDPMX_BLOB_SIZE(cls) ||
-	    wire_len(val + off, len) != len)
+	    wire_len(blob + off, len) != len)
 		return 0; /* the program aborts on it or misses */
-	memcpy(key.name, val + off, len);
+	memcpy(key.name, blob + off, len);
 	apex = v->zone < fp->zones_max && fp->zt[v->zone] && fp->zt[v->zone]->apex_len
 		       ? fp->zt[v->zone]->apex
 		       : (const uint8_t *)"";
-	return cb(apex, &key, (uint8_t)len, val, (uint16_t)(off + len), ctx);
+	return d->cb(apex, &key, (uint8_t)len, blob, (uint16_t)(off + len), d->ctx);
 }
 
 int xdpmx_fp_dump(struct xdpmx_fp *fp, xdpmx_fp_dump_cb cb, void *ctx)
 {
-	LIBBPF_OPTS(bpf_map_batch_opts, o);
-	uint32_t *keys = malloc(BATCH * sizeof(*keys)), pos = 0, out = 0;
-	struct xdpmx_dir_slot *vals = malloc(BATCH * sizeof(*vals));
-	int ret = 0;
+	struct dump_ctx d = {fp, cb, ctx};
 
-	if (!keys || !vals) {
-		ret = -ENOMEM;
-		goto out;
-	}
 	/* Read from the maps, not from memory: this is what the program
 	 * answers, whoever wrote it. */
-	while (pos < fp->dir_slots) {
-		uint32_t cnt = BATCH;
-		int e = bpf_map_lookup_batch(fp->fds.dir, pos ? &out : NULL, &out, keys, vals, &cnt,
-					     &o);
-
-		if (e && e != -ENOENT) {
-			pr_err("Couldn't read map '%s': %s", map_names[M_DIR], strerror(-e));
-			ret = e;
-			break;
-		}
-		for (uint32_t i = 0; i < cnt && !ret; i++)
-			if (vals[i].tl)
-				ret = dump_slot(fp, &vals[i], cb, ctx);
-		if (ret || e == -ENOENT || cnt == 0)
-			break;
-		pos += cnt;
-	}
-out:
-	free(keys);
-	free(vals);
-	return ret;
+	return map_scan(fp->fds.dir, M_DIR, BATCH, sizeof(struct xdpmx_dir_slot), dump_slot, &d);
 }
