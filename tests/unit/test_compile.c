@@ -404,8 +404,6 @@ Test(compile, a_x3)
 		/* owner: www.example.com. */
 		3, 'w', 'w', 'w', 7, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 3, 'c', 'o', 'm', 0,
 	};
-	/* clang-format on */
-	/* clang-format off */
 	static const uint8_t key[] = { 0x00, 0x01, 3, 'w', 'w', 'w', 7, 'e', 'x', 'a', 'm',
 				       'p', 'l', 'e', 3, 'c', 'o', 'm', 0 };
 	/* clang-format on */
@@ -474,8 +472,6 @@ Test(compile, ptr)
 		1, '1', 1, '2', 1, '0', 3, '1', '9', '2', 7, 'i', 'n', '-', 'a', 'd', 'd', 'r',
 		4, 'a', 'r', 'p', 'a', 0,
 	};
-	/* clang-format on */
-	/* clang-format off */
 	static const uint8_t exp_suffix[] = {
 		/* an_len 19, ad_len 0, an_count 1, ad_count 0, cyclic, no flags */
 		H16(19), H16(0), 1, 0, 0, 0,
@@ -489,8 +485,6 @@ Test(compile, ptr)
 		1, '2', 1, '2', 1, '0', 3, '1', '9', '2', 7, 'i', 'n', '-', 'a', 'd', 'd', 'r',
 		4, 'a', 'r', 'p', 'a', 0,
 	};
-	/* clang-format on */
-	/* clang-format off */
 	static const uint8_t exp_self[] = {
 		/* an_len 14, ad_len 0, an_count 1, ad_count 0, cyclic, no flags */
 		H16(14), H16(0), 1, 0, 0, 0,
@@ -808,8 +802,6 @@ Test(compile, mixed_case)
 		/* owner: www.example.com., lowercase */
 		3, 'w', 'w', 'w', 7, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 3, 'c', 'o', 'm', 0,
 	};
-	/* clang-format on */
-	/* clang-format off */
 	static const uint8_t key[] = { 0x00, 0x0f, 3, 'w', 'w', 'w', 7, 'e', 'x', 'a', 'm',
 				       'p', 'l', 'e', 3, 'c', 'o', 'm', 0 };
 	/* clang-format on */
