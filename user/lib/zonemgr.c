@@ -102,6 +102,10 @@ struct xdpmx_zonemgr {
 	struct nest *nest;
 	size_t n_nest;
 	bool nest_ok;
+	/* In the batch of xdpmx_zonemgr_load_all() until
+	 * fp_drop_unconfigured() ran: the pinned maps may hold zones that
+	 * are not configured any more. */
+	bool first_load;
 
 	pthread_t thread;
 	bool started, stop;
@@ -863,6 +867,68 @@ static void fp_apply_all(struct xdpmx_zonemgr *zm, struct pending *p, size_t np,
 	free(ord);
 }
 
+/*
+ * The start-up batch's first step in the fast path, before the loaded zones
+ * are applied: zones the pinned maps hold that are not configured any more
+ * go, so that the configured zones claim their names in one apply.
+ * Configured zones that failed to load keep the version the maps hold, as
+ * on a reload. Clears zm->first_load.
+ */
+static void fp_drop_unconfigured(struct xdpmx_zonemgr *zm)
+{
+	uint8_t(*drop)[XDPMX_DNAME_MAX] = NULL;
+	const uint8_t **apexes, **cfg = NULL, **pinned = NULL;
+	char name[XDPMX_DNAME_STRLEN];
+	size_t i, n, ndrop = 0, ncfg = 0;
+
+	zm->first_load = false;
+	/* apexes belongs to fp (fastpath.c keeps it until the next call) */
+	if (!zm->fp || xdpmx_fp_zone_list(zm->fp, &apexes, &n) || !n)
+		return;
+	drop = calloc(n + 1, sizeof(*drop));
+	cfg = calloc(2 * zm->n + 1, sizeof(*cfg));
+	pinned = calloc(n + 1, sizeof(*pinned));
+	if (!drop || !cfg || !pinned) {
+		pr_err("Couldn't compare the pinned zones with the configured ones: out of "
+		       "memory; zones no longer configured stay in the fast path");
+		goto out;
+	}
+	for (i = 0; i < zm->n; i++) {
+		const struct zentry *e = zm->e[i];
+
+		if (e->zone)
+			cfg[ncfg++] = e->zone->apex;
+		if (e->domain)
+			cfg[ncfg++] = e->conf_apex;
+	}
+	qsort(cfg, ncfg, sizeof(*cfg), pname_cmp);
+	memcpy(pinned, apexes, n * sizeof(*pinned));
+	qsort(pinned, n, sizeof(*pinned), pname_cmp);
+	for (i = 0; i < zm->n; i++) {
+		const struct zentry *e = zm->e[i];
+
+		if (!e->zone && e->domain && pname_in(e->conf_apex, pinned, n))
+			pr_warn("Zone %s did not load: the fast path keeps answering the version "
+				"in the pinned maps",
+				xdpmx_dname_str(e->conf_apex, name));
+	}
+	/* copied: removals change the list */
+	for (i = 0; i < n; i++)
+		if (!pname_in(apexes[i], cfg, ncfg))
+			memcpy(drop[ndrop++], apexes[i],
+			       xdpmx_dname_len(apexes[i], XDPMX_DNAME_MAX));
+	for (i = 0; i < ndrop; i++) {
+		pr_info("Zone %s is in the pinned maps but not configured: removing it from the "
+			"fast path",
+			xdpmx_dname_str(drop[i], name));
+		fp_remove(zm, drop[i]);
+	}
+out:
+	free(drop);
+	free(cfg);
+	free(pinned);
+}
+
 static void log_ptr_rule(const struct xdpmx_ptr_stats *st)
 {
 	char text[256];
@@ -1065,6 +1131,8 @@ static void run_batch(struct xdpmx_zonemgr *zm, struct pending *p, size_t np, st
 		for (i = 0; i < np; i++)
 			if (p[i].moved)
 				fp_remove(zm, p[i].moved_from);
+		if (zm->first_load)
+			fp_drop_unconfigured(zm);
 		fp_apply_all(zm, p, np, re, nre);
 		if (ok || ngone || nre)
 			fp_report(zm);
@@ -1870,93 +1938,19 @@ fail:
 int xdpmx_zonemgr_load_all(struct xdpmx_zonemgr *zm)
 {
 	struct pending *p = calloc(zm->n + 1, sizeof(*p));
-	const uint8_t **apexes = NULL;
-	size_t i, n = 0, failed = 0;
-	char name[XDPMX_DNAME_STRLEN];
+	size_t i, failed = 0;
 
 	if (!p)
 		return -ENOMEM;
 	for (i = 0; i < zm->n; i++)
 		p[i].e = zm->e[i];
+	zm->first_load = true;
 	run_batch(zm, p, zm->n, NULL, 0, NULL, 0, NULL);
+	if (zm->first_load) /* the batch failed before the fast path */
+		fp_drop_unconfigured(zm);
 	for (i = 0; i < zm->n; i++)
 		failed += !zm->e[i]->zone;
 	free(p);
-
-	/* Zones the pinned maps hold that are not configured any more go.
-	 * Configured zones that failed to load keep the version the maps
-	 * hold, as on a reload. */
-	if (zm->fp && !xdpmx_fp_zone_list(zm->fp, &apexes, &n)) {
-		uint8_t(*drop)[XDPMX_DNAME_MAX] = calloc(n + 1, sizeof(*drop));
-		const uint8_t **cfg = calloc(2 * zm->n + 1, sizeof(*cfg));
-		const uint8_t **pinned = calloc(n + 1, sizeof(*pinned));
-		size_t ndrop = 0, ncfg = 0;
-
-		if (!drop || !cfg || !pinned) {
-			pr_err("Couldn't compare the pinned zones with the configured ones: "
-			       "out of memory; zones no longer configured stay in the fast path");
-			n = 0;
-		}
-		for (i = 0; n && i < zm->n; i++) {
-			const struct zentry *e = zm->e[i];
-
-			if (e->zone)
-				cfg[ncfg++] = e->zone->apex;
-			if (e->domain)
-				cfg[ncfg++] = e->conf_apex;
-		}
-		if (n) {
-			qsort(cfg, ncfg, sizeof(*cfg), pname_cmp);
-			memcpy(pinned, apexes, n * sizeof(*pinned));
-			qsort(pinned, n, sizeof(*pinned), pname_cmp);
-		}
-		for (i = 0; n && i < zm->n; i++) {
-			const struct zentry *e = zm->e[i];
-
-			if (!e->zone && e->domain && pname_in(e->conf_apex, pinned, n))
-				pr_warn("Zone %s did not load: the fast path keeps answering "
-					"the version in the pinned maps",
-					xdpmx_dname_str(e->conf_apex, name));
-		}
-		for (i = 0; i < n; i++)
-			if (!pname_in(apexes[i], cfg, ncfg))
-				memcpy(drop[ndrop++], apexes[i],
-				       xdpmx_dname_len(apexes[i], XDPMX_DNAME_MAX));
-		free(cfg);
-		free(pinned);
-		/* apexes belongs to fp (fastpath.c keeps it until the next
-		 * call), so it is not freed here. */
-		for (i = 0; i < ndrop; i++) {
-			pr_info("Zone %s is in the pinned maps but not configured: removing it "
-				"from the fast path",
-				xdpmx_dname_str(drop[i], name));
-			fp_remove(zm, drop[i]);
-		}
-		free(drop);
-		/* Names such a zone held were left out of the zones applied
-		 * above (conflicts): they can have them now. */
-		for (i = 0; ndrop && i < zm->n; i++) {
-			struct zentry *e = zm->e[i];
-			struct xdpmx_fp_apply_stats ast;
-
-			if (!e->fs || !e->fp_conflicts)
-				continue;
-			if (xdpmx_fp_zone_apply(zm->fp, e->zone->apex, &e->fs->c, &ast)) {
-				fp_remove(zm, e->zone->apex);
-				xdpmx_fpset_free(e->fs);
-				e->fs = NULL;
-				e->in_fp = false;
-				e->fp_rrsets = 0;
-				continue;
-			}
-			pr_info("Zone %s in the fast path: %zu RRsets added once the zones "
-				"removed gave them up",
-				xdpmx_dname_str(e->zone->apex, name), ast.added);
-			e->fp_conflicts = ast.conflicts;
-			e->fp_unplaced = ast.unplaced;
-			e->fp_rrsets = e->fs->c.n - ast.conflicts - ast.unplaced;
-		}
-	}
 	return (int)failed;
 }
 
