@@ -750,6 +750,35 @@ static int dir_kill(struct xdpmx_fp *fp, struct slot_batch *b, uint32_t di, cons
 	return slots_add(fp, b, di, &tomb, what);
 }
 
+/* The ver[] entry of slot v that the program answers from at epoch (as
+ * pick_version() in bpf/xdpmx.bpf.c): the largest since <= epoch; -1 if
+ * there is none or that version is a deletion. */
+static int live_ver(const struct xdpmx_dir_slot *v, uint32_t epoch)
+{
+	int best = -1;
+
+	for (int s = 0; s < 2; s++)
+		if (v->ver[s].since && v->ver[s].since <= epoch &&
+		    (best < 0 || v->ver[s].since > v->ver[best].since))
+			best = s;
+	return best >= 0 && v->ver[best].blob != XDPMX_BLOB_NONE ? best : -1;
+}
+
+/* Where the owner name ends the blob val (an array value of class cls),
+ * from the blob's header: 0 and *off when an owner name of len octets fits
+ * there and is a well-formed name; -1 otherwise (the program aborts on
+ * such a blob, or misses). */
+static int blob_owner(const uint8_t *val, int cls, size_t len, size_t *off)
+{
+	struct xdpmx_blob_hdr h;
+
+	memcpy(&h, val, sizeof(h));
+	*off = XDPMX_BLOB_OWNER_OFF(h.an_count, h.an_len, h.ad_len);
+	if (*off + len > XDPMX_BLOB_SIZE(cls) || wire_len(val + *off, len) != len)
+		return -1;
+	return 0;
+}
+
 /* One element of map zones (map_scan()): a live zone gets its struct. */
 static int tk_zone(void *ctx, uint32_t id, const void *val)
 {
@@ -800,7 +829,7 @@ static int tk_slot(void *ctx, uint32_t di, const void *val)
 	struct fp_zone *z = v->zone && v->zone < fp->zones_max ? fp->zt[v->zone] : NULL;
 	uint32_t cls, idx, len = XDPMX_DIR_TL_LEN(v->tl);
 	struct tk_ent *te;
-	int best = -1;
+	int best;
 
 	if (di >= fp->dir_slots)
 		return 0;
@@ -817,11 +846,8 @@ static int tk_slot(void *ctx, uint32_t di, const void *val)
 	 * no answer. */
 	if (!z || len == 0 || len > XDPMX_NAME_MAX)
 		goto drop;
-	for (int s = 0; s < 2; s++)
-		if (v->ver[s].since && v->ver[s].since <= z->epoch &&
-		    (best < 0 || v->ver[s].since > v->ver[best].since))
-			best = s;
-	if (best < 0 || v->ver[best].blob == XDPMX_BLOB_NONE)
+	best = live_ver(v, z->epoch);
+	if (best < 0)
 		goto drop;
 	cls = XDPMX_BLOB_CLASS(v->ver[best].blob);
 	idx = XDPMX_BLOB_INDEX(v->ver[best].blob);
@@ -872,19 +898,14 @@ static int tk_keep_blob(struct takeover *tk, size_t i, const uint8_t *val)
 {
 	struct fp_ent *e = &tk->ents[i].e;
 	const struct dslot *d = &tk->fp->dm[e->di];
-	int c = (int)XDPMX_BLOB_CLASS(e->ref);
-	const uint8_t *owner;
-	struct xdpmx_blob_hdr h;
 	uint16_t qtype_be = XDPMX_DIR_TL_QTYPE(d->tl);
+	const uint8_t *owner;
 	size_t off;
 
-	memcpy(&h, val, sizeof(h));
-	off = XDPMX_BLOB_OWNER_OFF(h.an_count, h.an_len, h.ad_len);
-	if (off + e->name_len > XDPMX_BLOB_SIZE(c))
+	if (blob_owner(val, (int)XDPMX_BLOB_CLASS(e->ref), e->name_len, &off))
 		return 1;
 	owner = val + off;
-	if (wire_len(owner, e->name_len) != e->name_len ||
-	    name_hash(tk->fp->seed, owner, e->name_len) != d->hash)
+	if (name_hash(tk->fp->seed, owner, e->name_len) != d->hash)
 		return 1;
 	for (size_t k = 0; k < e->name_len; k++)
 		if (owner[k] >= 'A' && owner[k] <= 'Z') /* the program hashes lowercase */
@@ -2301,28 +2322,20 @@ static int dump_slot(void *ctx, uint32_t di, const void *val)
 	uint32_t len = XDPMX_DIR_TL_LEN(v->tl), cls, idx;
 	struct xdpmx_zone_val zv;
 	struct xdpmx_key_l key = {.qtype = XDPMX_DIR_TL_QTYPE(v->tl)};
-	struct xdpmx_blob_hdr h;
 	const uint8_t *apex;
 	size_t off;
-	int best = -1;
+	int best;
 
 	(void)di;
 	if (!v->tl || bpf_map_lookup_elem(fp->fds.zones, &v->zone, &zv) || !zv.epoch)
 		return 0;
-	for (int s = 0; s < 2; s++)
-		if (v->ver[s].since && v->ver[s].since <= zv.epoch &&
-		    (best < 0 || v->ver[s].since > v->ver[best].since))
-			best = s;
-	if (best < 0 || v->ver[best].blob == XDPMX_BLOB_NONE)
+	best = live_ver(v, zv.epoch);
+	if (best < 0)
 		return 0;
 	cls = XDPMX_BLOB_CLASS(v->ver[best].blob);
 	idx = XDPMX_BLOB_INDEX(v->ver[best].blob);
-	if (cls >= XDPMX_BLOB_CLASSES || bpf_map_lookup_elem(fp->fds.blob[cls], &idx, blob))
-		return 0;
-	memcpy(&h, blob, sizeof(h));
-	off = XDPMX_BLOB_OWNER_OFF(h.an_count, h.an_len, h.ad_len);
-	if (len > XDPMX_NAME_MAX || off + len > XDPMX_BLOB_SIZE(cls) ||
-	    wire_len(blob + off, len) != len)
+	if (cls >= XDPMX_BLOB_CLASSES || bpf_map_lookup_elem(fp->fds.blob[cls], &idx, blob) ||
+	    blob_owner(blob, (int)cls, len, &off))
 		return 0; /* the program aborts on it or misses */
 	memcpy(key.name, blob + off, len);
 	apex = v->zone < fp->zones_max && fp->zt[v->zone] && fp->zt[v->zone]->apex_len
