@@ -7,10 +7,9 @@
 
 #include "dname.h"
 #include "fpset.h"
+#include "wire.h"
 
-#define TYPE_CNAME 5
-#define TYPE_NS 2
-#define TYPE_DNAME 39
+/* DNSSEC types (RFC 4034), which wire.h does not name. */
 #define TYPE_RRSIG 46
 #define TYPE_DNSKEY 48
 
@@ -226,8 +225,8 @@ int xdpmx_fpset_edit(struct xdpmx_fpset *s, const struct xdpmx_zone *zo,
 {
 	int ret;
 
-	if (type == TYPE_NS || type == TYPE_DNAME || type == TYPE_DNSKEY || type == TYPE_RRSIG ||
-	    ((zo->flags ^ zn->flags) & XDPMX_ZONE_SIGNED))
+	if (type == XDPMX_TYPE_NS || type == XDPMX_TYPE_DNAME || type == TYPE_DNSKEY ||
+	    type == TYPE_RRSIG || ((zo->flags ^ zn->flags) & XDPMX_ZONE_SIGNED))
 		return -EAGAIN;
 	s->recompiled = 0;
 	for (size_t i = 0; i < sizeof(compiled_types) / sizeof(compiled_types[0]); i++) {
@@ -235,7 +234,7 @@ int xdpmx_fpset_edit(struct xdpmx_fpset *s, const struct xdpmx_zone *zo,
 		if (ret)
 			return ret;
 	}
-	if (type != XDPMX_TYPE_A && type != XDPMX_TYPE_AAAA && type != TYPE_CNAME)
+	if (type != XDPMX_TYPE_A && type != XDPMX_TYPE_AAAA && type != XDPMX_TYPE_CNAME)
 		return 0;
 	/* The additional sections that hold owner's addresses. An MX RRset
 	 * other than owner's own is the same in zo and zn, so zn's say which. */
