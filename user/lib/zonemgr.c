@@ -457,28 +457,28 @@ static void refuse_taken(struct xdpmx_zonemgr *zm, struct pending *p, size_t np)
 static json_t *apply_json(const struct pending *p)
 {
 	const struct xdpmx_fpset *fs = p->fs ? p->fs : p->e->fs;
+	struct xdpmx_fp_apply_stats ast = p->ast;
+	bool ok = p->fp_ret == 0;
 
-	if (p->fp_ret == 1 && !(p->same && fs && p->e->in_fp))
-		return json_null();
-	if (p->fp_ret == 1) /* unchanged: nothing written */
-		return json_pack("{s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "ok", 1,
-				 "compiled", (json_int_t)fs->c.n, "skipped",
-				 (json_int_t)(fs->c.skipped[XDPMX_SKIP_TOO_BIG] +
-					      fs->c.skipped[XDPMX_SKIP_TOO_MANY]),
-				 "below", (json_int_t)fs->filtered, "added", (json_int_t)0,
-				 "changed", (json_int_t)0, "deleted", (json_int_t)0, "unchanged",
-				 (json_int_t)fs->c.n, "conflicts", (json_int_t)p->e->fp_conflicts,
-				 "unplaced", (json_int_t)p->e->fp_unplaced);
-	return json_pack("{s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "ok", p->fp_ret == 0,
-			 "compiled", (json_int_t)(fs ? fs->c.n : 0), "skipped",
+	if (p->fp_ret == 1) {
+		if (!(p->same && fs && p->e->in_fp))
+			return json_null();
+		/* unchanged: nothing written, the fast path holds what it had */
+		ast = (struct xdpmx_fp_apply_stats){.unchanged = fs->c.n,
+						    .conflicts = p->e->fp_conflicts,
+						    .unplaced = p->e->fp_unplaced};
+		ok = true;
+	}
+	return json_pack("{s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "ok", ok, "compiled",
+			 (json_int_t)(fs ? fs->c.n : 0), "skipped",
 			 (json_int_t)(fs ? fs->c.skipped[XDPMX_SKIP_TOO_BIG] +
 						      fs->c.skipped[XDPMX_SKIP_TOO_MANY]
 					 : 0),
 			 "below", (json_int_t)(fs ? fs->filtered : 0), "added",
-			 (json_int_t)p->ast.added, "changed", (json_int_t)p->ast.changed, "deleted",
-			 (json_int_t)p->ast.deleted, "unchanged", (json_int_t)p->ast.unchanged,
-			 "conflicts", (json_int_t)p->ast.conflicts, "unplaced",
-			 (json_int_t)p->ast.unplaced);
+			 (json_int_t)ast.added, "changed", (json_int_t)ast.changed, "deleted",
+			 (json_int_t)ast.deleted, "unchanged", (json_int_t)ast.unchanged,
+			 "conflicts", (json_int_t)ast.conflicts, "unplaced",
+			 (json_int_t)ast.unplaced);
 }
 
 /* Whether an apply changed what the fast path answers. */
