@@ -137,11 +137,11 @@ struct xdpmx_zone_rec {
 };
 
 /*
- * Build and check a zone from records rather than a file: the daemon's
- * edit path (a served zone's records with some added, removed or
- * replaced). Same model, checks and results as xdpmx_zone_load(), whose
- * options it takes; opts->origin is required. main_file becomes the zone's
- * file. Added by "daemon" for record edits.
+ * Build and check a zone from records rather than a file. Same model,
+ * checks and results as xdpmx_zone_load(), whose options it takes;
+ * opts->origin is required. main_file becomes the zone's file. Added by
+ * "daemon" for record edits; the edits now go through xdpmx_zone_patch(),
+ * and the unit tests build with this the zone a patch must equal.
  */
 int xdpmx_zone_build(const struct xdpmx_zone_rec *recs, size_t n, const char *main_file,
 		     const struct xdpmx_zone_opts *opts, struct xdpmx_diag *d,
