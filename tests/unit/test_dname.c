@@ -121,6 +121,37 @@ Test(dname, eq_ignores_case_not_structure)
 	cr_assert_not(xdpmx_dname_eq((const uint8_t *)"\1[", (const uint8_t *)"\1{"));
 }
 
+Test(dname, cmp_canonical_order)
+{
+	/*
+	 * - RFC 4034 section 6.1's example names sort in its order:
+	 *   example < a.example < yljkjljk.a.example < Z.a.example <
+	 *   zABC.a.EXAMPLE < z.example < \001.z.example < *.z.example <
+	 *   \200.z.example
+	 * - 0 exactly for names xdpmx_dname_eq() calls equal
+	 */
+	static const char *const order[] = {
+		"\7example",	      "\1a\7example",	    "\10yljkjljk\1a\7example",
+		"\1Z\1a\7example",    "\4zABC\1a\7EXAMPLE", "\1z\7example",
+		"\1\001\1z\7example", "\1*\1z\7example",    "\1\200\1z\7example",
+	};
+	size_t n = sizeof(order) / sizeof(order[0]);
+
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = 0; j < n; j++) {
+			int c = xdpmx_dname_cmp((const uint8_t *)order[i],
+						(const uint8_t *)order[j]);
+
+			cr_assert(i < j	  ? c < 0
+				  : i > j ? c > 0
+					  : c == 0,
+				  "%zu vs %zu: %d", i, j, c);
+		}
+	cr_assert_eq(xdpmx_dname_cmp(mail, (const uint8_t *)"\4MAIL\x08MyDomain\3Com"), 0);
+	cr_assert_neq(xdpmx_dname_cmp((const uint8_t *)"\3abc", (const uint8_t *)"\2ab\1c"), 0);
+	cr_assert_neq(xdpmx_dname_cmp((const uint8_t *)"\1[", (const uint8_t *)"\1{"), 0);
+}
+
 Test(dname, is_sub)
 {
 	/*

@@ -24,6 +24,7 @@
 #include <arpa/inet.h>
 
 #include "compile.h"
+#include "dname.h"
 
 #define DNS_HDR_LEN 12
 #define PTR_FLAG 0xc000
@@ -81,29 +82,9 @@ static int qname_init(struct qname *q, const uint8_t *canon, size_t len)
 	return 0;
 }
 
-/* Canonical DNS order (RFC 4034 section 6.1) of two canonical wire names. */
-static int canon_cmp(const uint8_t *a, const uint8_t *b)
-{
-	uint8_t ao[XDPMX_LABELS_MAX], bo[XDPMX_LABELS_MAX];
-	size_t alen, blen;
-	int an = name_offsets(a, XDPMX_NAME_MAX, ao, &alen);
-	int bn = name_offsets(b, XDPMX_NAME_MAX, bo, &blen);
-
-	while (an > 0 && bn > 0) {
-		const uint8_t *la = a + ao[--an], *lb = b + bo[--bn];
-		int c = memcmp(la + 1, lb + 1, la[0] < lb[0] ? la[0] : lb[0]);
-
-		if (c)
-			return c;
-		if (la[0] != lb[0])
-			return la[0] < lb[0] ? -1 : 1;
-	}
-	return an - bn;
-}
-
 /* The node with canonical name canon: through the zone's hash index when
  * it was loaded, else by binary search of its canonically ordered nodes
- * (zones built by hand, in tests). */
+ * (zones built by hand, in tests), in xdpmx_dname_cmp() order. */
 static const struct xdpmx_node *find_node(const struct xdpmx_zone *z, const uint8_t *canon)
 {
 	size_t lo = 0, hi = z->n_nodes;
@@ -112,7 +93,7 @@ static const struct xdpmx_node *find_node(const struct xdpmx_zone *z, const uint
 		return xdpmx_zone_lookup(z, canon);
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		int c = canon_cmp(z->nodes[mid]->name, canon);
+		int c = xdpmx_dname_cmp(z->nodes[mid]->name, canon);
 
 		if (c == 0)
 			return z->nodes[mid];
